@@ -1,0 +1,94 @@
+/**
+ * The HTTP app: problem errors, authentication, the OpenAPI document and every route. Built
+ * without listening so tests can drive it in-process with `app.inject`.
+ */
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
+import type { AppContext } from '../context.js';
+import { LYCEUM_VERSION } from '../shared/version.js';
+import { ApiKeyCache, installAuth } from './auth.js';
+import { installErrorHandling } from './error-handler.js';
+import { registerRoutes } from './routes/index.js';
+import { ProblemSchema } from './schemas/common.js';
+import type { LyceumApp } from './types.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Everything the app shares between its routes. */
+export interface ApiServices {
+  context: AppContext;
+  keyCache: ApiKeyCache;
+}
+
+/** Builds the app; call `listen` on it to serve, or `inject` to test. */
+export async function buildApp(context: AppContext): Promise<LyceumApp> {
+  const app = Fastify({
+    loggerInstance: context.logger.child({ component: 'api' }) as FastifyBaseLogger,
+    // Per-request lines would cost more than the request itself on the hot path; failures are
+    // logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        allErrors: true,
+      },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // The API speaks JSON only: any other body type is a 415 that says so.
+  app.removeContentTypeParser('text/plain');
+  app.addSchema(ProblemSchema);
+  installErrorHandling(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const keyCache = new ApiKeyCache(context);
+  installAuth(app, keyCache);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Lyceum API',
+        version: LYCEUM_VERSION,
+        description:
+          'The REST API of Lyceum. Webhooks announce changes; this API hydrates the full record.',
+      },
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } },
+      },
+      security: [{ apiKey: [] }],
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
+  });
+
+  await registerRoutes(app, { context, keyCache });
+
+  app.get(
+    '/v2/openapi.json',
+    { config: { auth: 'public' }, schema: { hide: true } },
+    async function openApiDocument() {
+      return app.swagger();
+    },
+  );
+  app.addHook('onRoute', function docsArePublic(route) {
+    if (route.url.startsWith('/docs')) route.config = { ...route.config, auth: 'public' };
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  return app;
+}

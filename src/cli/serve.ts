@@ -1,0 +1,22 @@
+/**
+ * `lyceum serve [--role api|dispatcher|all]`.
+ */
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config.js';
+import { startLyceum, stopOnSignals } from '../server.js';
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Run the API, the webhook dispatcher, or both (the default)')
+    .addOption(
+      new Option('--role <role>', 'which part of Lyceum this process runs')
+        .choices(['api', 'dispatcher', 'all'])
+        .env('LYCEUM_ROLE'),
+    )
+    .action(async (options: { role?: 'api' | 'dispatcher' | 'all' }) => {
+      const config = loadConfig();
+      if (options.role) config.role = options.role;
+      const running = await startLyceum(config);
+      stopOnSignals(running);
+    });
+}

@@ -1,0 +1,73 @@
+/**
+ * Webhook endpoints, one delivery per (event, endpoint) and every attempt of each.
+ */
+import type { Kysely, Migration } from 'kysely';
+
+export function webhooksMigration(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('webhook_endpoints')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('event_types', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('enabled', 'integer', (c) => c.notNull())
+        .addColumn('disabled_reason', 'text')
+        .addColumn('disabled_at', 'bigint')
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('previous_secret', 'text')
+        .addColumn('previous_secret_expires_at', 'bigint')
+        .addColumn('failing_since', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('deliveries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('endpoint_id', 'text', (c) => c.notNull())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('event_type', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempt_count', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'bigint')
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_expires_at', 'bigint')
+        .addColumn('last_attempt_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // The dispatcher's claim query: due pending work in time order.
+      await db.schema
+        .createIndex('deliveries_due')
+        .on('deliveries')
+        .columns(['status', 'next_attempt_at'])
+        .execute();
+      await db.schema
+        .createIndex('deliveries_endpoint')
+        .on('deliveries')
+        .columns(['endpoint_id', 'id'])
+        .execute();
+      await db.schema.createIndex('deliveries_event').on('deliveries').column('event_id').execute();
+
+      await db.schema
+        .createTable('delivery_attempts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('delivery_id', 'text', (c) => c.notNull())
+        .addColumn('attempted_at', 'bigint', (c) => c.notNull())
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('status_code', 'integer')
+        .addColumn('error_kind', 'text')
+        .addColumn('request_headers', 'text', (c) => c.notNull())
+        .addColumn('response_headers', 'text', (c) => c.notNull())
+        .addColumn('response_body', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('delivery_attempts_delivery')
+        .on('delivery_attempts')
+        .columns(['delivery_id', 'attempted_at'])
+        .execute();
+    },
+  };
+}

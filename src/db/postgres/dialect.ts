@@ -1,0 +1,43 @@
+/**
+ * The shared engine for more than one process: a pg connection pool. 64-bit integers (our
+ * millisecond timestamps and counts) are read as JavaScript numbers, which hold them exactly.
+ */
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Schema } from '../schema.js';
+
+export interface PostgresOptions {
+  /** Connections kept by this process. */
+  poolSize?: number;
+  /** A schema to work in instead of `public` (tests give each file its own). */
+  searchPath?: string;
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/** Creates the pool for `url`; connections are opened lazily. */
+export function createPostgresPool(url: string, options: PostgresOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    types,
+    ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+  });
+  // A connection that dies while idle (server restart, terminated backend) is dropped by the
+  // pool; without a listener the error would crash the process.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** A Kysely handle over a pool from createPostgresPool. */
+export function createPostgresDatabase(pool: pg.Pool): Kysely<Schema> {
+  return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+}

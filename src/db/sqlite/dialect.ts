@@ -1,0 +1,20 @@
+/**
+ * The embedded engine: one SQLite file in WAL mode, so readers never wait for the writer and a
+ * crash loses no committed transaction.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Schema } from '../schema.js';
+
+/** Opens (creating when missing) the SQLite file at `path`; `:memory:` works for tests. */
+export function createSqliteDatabase(path: string): Kysely<Schema> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new BetterSqlite3(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  return new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+}

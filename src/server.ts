@@ -1,0 +1,80 @@
+/**
+ * Starting and stopping a Lyceum process: open the database, migrate, build what the role
+ * needs, listen, and on SIGTERM stop in the reverse order without losing work.
+ */
+
+import { buildApp } from './api/app.js';
+import type { LyceumApp } from './api/types.js';
+import type { Config } from './config.js';
+import { type AppContext, createContext } from './context.js';
+import { openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { ensureAdminKey } from './keys/api-keys.js';
+import type { Clock } from './shared/clock.js';
+import { createLogger, type Logger } from './shared/logger.js';
+
+export interface RunningLyceum {
+  context: AppContext;
+  app: LyceumApp;
+  /** The address the HTTP server listens on, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  clock?: Clock;
+}
+
+/** Starts a process with the given configuration and resolves once it listens. */
+export async function startLyceum(
+  config: Config,
+  options: StartOptions = {},
+): Promise<RunningLyceum> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database = openDatabase(config.database);
+  const context = createContext({
+    config,
+    database,
+    logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+
+  const applied = await migrateToLatest(database);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  if (config.adminApiKey) {
+    const created = await ensureAdminKey(context, config.adminApiKey);
+    if (created) logger.info('admin API key from LYCEUM_ADMIN_API_KEY registered');
+  }
+
+  const app = await buildApp(context);
+  const address = await app.listen({ port: config.port, host: config.host });
+  logger.info({ address, role: config.role, database: database.dialect }, 'Lyceum is listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await app.close();
+      await database.close();
+      logger.info('Lyceum stopped');
+    })();
+    return stopping;
+  };
+  return { context, app, url: address.replace('0.0.0.0', '127.0.0.1'), stop };
+}
+
+/** Stops `running` on SIGTERM or SIGINT, then exits. */
+export function stopOnSignals(running: RunningLyceum): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    running.context.logger.info({ signal }, 'shutting down');
+    running
+      .stop()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        running.context.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

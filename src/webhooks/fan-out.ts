@@ -1,0 +1,60 @@
+/**
+ * Fan-out: one pending delivery per enabled endpoint that subscribed to the event's type,
+ * written in the event's own transaction. A committed event therefore always has its
+ * deliveries, whatever crashes afterwards.
+ */
+import { sql } from 'kysely';
+import type { AppContext } from '../context.js';
+import type { WriteContext } from '../db/transaction.js';
+import type { EventEnvelope } from '../events/envelope.js';
+import { DELIVERY_CHANNEL } from './delivery-signal.js';
+import { endpointWants } from './event-filter.js';
+
+/**
+ * Queues `event` for every interested endpoint, or, when `onlyEndpointId` is given, for that
+ * endpoint alone whatever types it subscribed to (a test event goes where it was asked to).
+ */
+export async function fanOutEvent(
+  context: Pick<AppContext, 'clock' | 'ids' | 'deliverySignal'>,
+  write: WriteContext,
+  event: EventEnvelope,
+  onlyEndpointId?: string,
+): Promise<number> {
+  let query = write.trx
+    .selectFrom('webhook_endpoints')
+    .select(['id', 'event_types'])
+    .where('enabled', '=', 1);
+  if (onlyEndpointId) query = query.where('id', '=', onlyEndpointId);
+  const endpoints = await query.execute();
+
+  const now = context.clock.now();
+  const rows = endpoints
+    .filter(
+      (endpoint) =>
+        onlyEndpointId !== undefined ||
+        endpointWants(JSON.parse(endpoint.event_types) as string[], event.type),
+    )
+    .map((endpoint) => ({
+      id: context.ids.next('delivery'),
+      endpoint_id: endpoint.id,
+      event_id: event.id,
+      event_type: event.type,
+      status: 'pending',
+      attempt_count: 0,
+      next_attempt_at: now,
+      lease_owner: null,
+      lease_expires_at: null,
+      last_attempt_at: null,
+      created_at: now,
+      updated_at: now,
+    }));
+  if (rows.length === 0) return 0;
+
+  await write.trx.insertInto('deliveries').values(rows).execute();
+  if (write.dialect === 'postgres') {
+    // Delivered to every listening process when, and only if, the transaction commits.
+    await sql`select pg_notify(${DELIVERY_CHANNEL}, '')`.execute(write.trx);
+  }
+  write.afterCommit(() => context.deliverySignal.notify());
+  return rows.length;
+}
