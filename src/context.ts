@@ -8,6 +8,7 @@ import { type Clock, systemClock } from './shared/clock.js';
 import { IdGenerator } from './shared/ids.js';
 import type { Logger } from './shared/logger.js';
 import { DeliverySignal } from './webhooks/delivery-signal.js';
+import { WebhookMetrics } from './webhooks/metrics.js';
 
 export interface AppContext {
   config: Config;
@@ -17,6 +18,8 @@ export interface AppContext {
   logger: Logger;
   /** Tells dispatchers that new deliveries were committed. */
   deliverySignal: DeliverySignal;
+  /** Webhook delivery metrics, served at /metrics. */
+  metrics: WebhookMetrics;
 }
 
 /** Assembles a context from its parts; the clock and ids default to real time and randomness. */
@@ -34,5 +37,6 @@ export function createContext(parts: {
     ids: new IdGenerator(clock),
     logger: parts.logger,
     deliverySignal: new DeliverySignal(),
+    metrics: new WebhookMetrics(parts.database, clock),
   };
 }

@@ -120,6 +120,13 @@ export interface DeliveryTable {
   lease_owner: string | null;
   lease_expires_at: number | null;
   last_attempt_at: number | null;
+  /**
+   * When the current retry window began: the delivery's creation, or its latest resend or
+   * recovery. The retry schedule and its 24-hour deadline count from here.
+   */
+  retry_origin_at: number;
+  /** attempt_count when the current retry window began. */
+  retry_attempt_base: number;
   created_at: number;
   updated_at: number;
 }

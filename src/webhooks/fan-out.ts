@@ -45,6 +45,8 @@ export async function fanOutEvent(
       lease_owner: null,
       lease_expires_at: null,
       last_attempt_at: null,
+      retry_origin_at: now,
+      retry_attempt_base: 0,
       created_at: now,
       updated_at: now,
     }));

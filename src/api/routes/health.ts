@@ -36,6 +36,15 @@ export function healthRoutes(app: LyceumApp, { context }: ApiServices): void {
   );
 
   app.get(
+    '/metrics',
+    { config: { auth: context.config.metricsPublic ? 'public' : 'admin' }, schema: { hide: true } },
+    async function metrics(_request, reply) {
+      const text = await context.metrics.registry.metrics();
+      return reply.type(context.metrics.registry.contentType).send(text);
+    },
+  );
+
+  app.get(
     '/v2/ping',
     {
       config: { auth: 'read' },

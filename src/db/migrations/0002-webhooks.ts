@@ -35,6 +35,8 @@ export function webhooksMigration(): Migration {
         .addColumn('lease_owner', 'text')
         .addColumn('lease_expires_at', 'bigint')
         .addColumn('last_attempt_at', 'bigint')
+        .addColumn('retry_origin_at', 'bigint', (c) => c.notNull())
+        .addColumn('retry_attempt_base', 'integer', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
