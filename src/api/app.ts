@@ -11,6 +11,9 @@ import type { AppContext } from '../context.js';
 import { LYCEUM_VERSION } from '../shared/version.js';
 import { ApiKeyCache, installAuth } from './auth.js';
 import { installErrorHandling } from './error-handler.js';
+import { installIdempotency } from './idempotency/install.js';
+import { installRateLimit } from './rate-limit/install.js';
+import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { registerRoutes } from './routes/index.js';
 import { ProblemSchema } from './schemas/common.js';
 import type { LyceumApp } from './types.js';
@@ -21,6 +24,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export interface ApiServices {
   context: AppContext;
   keyCache: ApiKeyCache;
+  rateLimiter: RateLimiter;
 }
 
 /** Builds the app; call `listen` on it to serve, or `inject` to test. */
@@ -56,6 +60,13 @@ export async function buildApp(context: AppContext): Promise<LyceumApp> {
 
   const keyCache = new ApiKeyCache(context);
   installAuth(app, keyCache);
+  const rateLimiter = new RateLimiter(
+    context.logger.child({ component: 'rate-limit' }),
+    context.config.redisUrl,
+  );
+  installRateLimit(app, rateLimiter, context.clock);
+  app.addHook('onClose', async () => rateLimiter.close());
+  installIdempotency(app, context);
 
   await app.register(swagger, {
     openapi: {
@@ -77,7 +88,7 @@ export async function buildApp(context: AppContext): Promise<LyceumApp> {
     },
   });
 
-  await registerRoutes(app, { context, keyCache });
+  await registerRoutes(app, { context, keyCache, rateLimiter });
 
   app.get(
     '/v2/openapi.json',

@@ -145,6 +145,20 @@ export interface DeliveryAttemptTable {
   response_body: string;
 }
 
+export interface IdempotencyKeyTable {
+  api_key_id: string;
+  idempotency_key: string;
+  /** SHA-256 of method, path and body: the same key with another request is refused. */
+  request_hash: string;
+  /** `in_progress` while the first request runs, then `completed`. */
+  state: string;
+  response_status: number | null;
+  response_type: string | null;
+  response_body: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Schema {
   api_keys: ApiKeyTable;
   users: UserTable;
@@ -156,4 +170,5 @@ export interface Schema {
   webhook_endpoints: WebhookEndpointTable;
   deliveries: DeliveryTable;
   delivery_attempts: DeliveryAttemptTable;
+  idempotency_keys: IdempotencyKeyTable;
 }

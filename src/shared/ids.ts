@@ -56,6 +56,8 @@ export class IdGenerator {
       this.lastRandom[i] = digit & 31;
       if (digit < 32) return;
     }
+    // The random part wrapped around: borrow the next millisecond so order still holds.
+    this.lastTime += 1;
   }
 }
 

@@ -12,7 +12,7 @@ import { type AppContext, createContext } from '../../src/context.js';
 import type { DialectName } from '../../src/db/database.js';
 import { createApiKey } from '../../src/keys/api-keys.js';
 import type { Clock } from '../../src/shared/clock.js';
-import { createLogger } from '../../src/shared/logger.js';
+import { createLogger, type Logger } from '../../src/shared/logger.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from './database.js';
 
 export interface Reply {
@@ -43,6 +43,8 @@ export interface Harness {
 export interface HarnessOptions {
   clock?: () => Clock;
   config?: (config: Config) => Config;
+  /** Where the app logs; silent by default. */
+  logger?: () => Logger;
 }
 
 /** Builds a harness on a fresh database of `dialect`; dispose it with `closeHarness`. */
@@ -56,14 +58,20 @@ export async function createHarness(
   const context = createContext({
     config,
     database: testDatabase.database,
-    logger: createLogger(config.logLevel),
+    logger: options.logger ? options.logger() : createLogger(config.logLevel),
     ...(options.clock ? { clock: options.clock() } : {}),
   });
   const app = await buildApp(context);
   await app.ready();
 
   const make = async (scope: 'admin' | 'write' | 'read') =>
-    (await createApiKey(context, { name: `test ${scope}`, scopes: [scope] })).key;
+    (
+      await createApiKey(context, {
+        name: `test ${scope}`,
+        scopes: [scope],
+        rateLimitPerMinute: 1_000_000,
+      })
+    ).key;
   const keys = { admin: await make('admin'), write: await make('write'), read: await make('read') };
 
   const call: Harness['call'] = async (method, url, callOptions = {}) => {

@@ -53,7 +53,7 @@ export function apiKeyRoutes(app: LyceumApp, { context, keyCache }: ApiServices)
   app.post(
     '/v2/api-keys',
     {
-      config: { auth: 'admin' },
+      config: { auth: 'admin', replay: false },
       schema: {
         summary: 'Create an API key; the key is in this answer only',
         tags: ['keys'],
