@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
+import type { DeliveryTable } from '../db/schema.js';
 import type { WriteContext } from '../db/transaction.js';
 import type { EventEnvelope } from '../events/envelope.js';
 import { DELIVERY_CHANNEL } from './delivery-signal.js';
@@ -34,29 +35,50 @@ export async function fanOutEvent(
         onlyEndpointId !== undefined ||
         endpointWants(JSON.parse(endpoint.event_types) as string[], event.type),
     )
-    .map((endpoint) => ({
-      id: context.ids.next('delivery'),
-      endpoint_id: endpoint.id,
-      event_id: event.id,
-      event_type: event.type,
-      status: 'pending',
-      attempt_count: 0,
-      next_attempt_at: now,
-      lease_owner: null,
-      lease_expires_at: null,
-      last_attempt_at: null,
-      retry_origin_at: now,
-      retry_attempt_base: 0,
-      created_at: now,
-      updated_at: now,
-    }));
+    .map((endpoint) => pendingDeliveryRow(context.ids.next('delivery'), endpoint.id, event, now));
   if (rows.length === 0) return 0;
 
   await write.trx.insertInto('deliveries').values(rows).execute();
+  await announceDeliveries(context, write);
+  return rows.length;
+}
+
+/** A new delivery of `event` to one endpoint, due at once, its retry window starting now. */
+export function pendingDeliveryRow(
+  id: string,
+  endpointId: string,
+  event: Pick<EventEnvelope, 'id' | 'type'>,
+  now: number,
+): DeliveryTable {
+  return {
+    id,
+    endpoint_id: endpointId,
+    event_id: event.id,
+    event_type: event.type,
+    status: 'pending',
+    attempt_count: 0,
+    next_attempt_at: now,
+    lease_owner: null,
+    lease_expires_at: null,
+    last_attempt_at: null,
+    retry_origin_at: now,
+    retry_attempt_base: 0,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/**
+ * Wakes the dispatchers once `write` commits: in this process through the delivery signal and,
+ * on PostgreSQL, in every process through a NOTIFY that is only delivered if the commit happens.
+ * Call it from any transaction that makes a delivery due.
+ */
+export async function announceDeliveries(
+  context: Pick<AppContext, 'deliverySignal'>,
+  write: WriteContext,
+): Promise<void> {
   if (write.dialect === 'postgres') {
-    // Delivered to every listening process when, and only if, the transaction commits.
     await sql`select pg_notify(${DELIVERY_CHANNEL}, '')`.execute(write.trx);
   }
   write.afterCommit(() => context.deliverySignal.notify());
-  return rows.length;
 }

@@ -46,12 +46,25 @@ export function webhooksMigration(): Migration {
         .on('deliveries')
         .columns(['status', 'next_attempt_at'])
         .execute();
+      // Counting attempts in flight per endpoint at each claim: only live leases are scanned.
+      await db.schema
+        .createIndex('deliveries_lease')
+        .on('deliveries')
+        .column('lease_expires_at')
+        .execute();
       await db.schema
         .createIndex('deliveries_endpoint')
         .on('deliveries')
         .columns(['endpoint_id', 'id'])
         .execute();
-      await db.schema.createIndex('deliveries_event').on('deliveries').column('event_id').execute();
+      // One delivery per (event, endpoint): a recovery racing another recovery, or fan-out,
+      // cannot queue the same event twice for one endpoint.
+      await db.schema
+        .createIndex('deliveries_event')
+        .unique()
+        .on('deliveries')
+        .columns(['event_id', 'endpoint_id'])
+        .execute();
 
       await db.schema
         .createTable('delivery_attempts')
