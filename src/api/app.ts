@@ -17,6 +17,7 @@ import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { registerRoutes } from './routes/index.js';
 import { ProblemSchema } from './schemas/common.js';
 import type { LyceumApp } from './types.js';
+import { installValidation } from './validation.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -40,19 +41,12 @@ export async function buildApp(context: AppContext): Promise<LyceumApp> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    ajv: {
-      customOptions: {
-        removeAdditional: false,
-        coerceTypes: 'array',
-        useDefaults: true,
-        allErrors: true,
-      },
-    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // The API speaks JSON only: any other body type is a 415 that says so.
   app.removeContentTypeParser('text/plain');
   app.addSchema(ProblemSchema);
+  installValidation(app);
   installErrorHandling(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

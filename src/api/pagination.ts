@@ -94,7 +94,9 @@ export function resolveUpdateWindow(query: WindowQuery, now: number): UpdateWind
   }
 
   const since = query.updatedSince === undefined ? null : Date.parse(query.updatedSince);
-  const until = query.updatedUntil === undefined ? now : Date.parse(query.updatedUntil);
+  // Without an explicit bound the window ends just after the current millisecond, so a row
+  // written a moment before the request is in the answer.
+  const until = query.updatedUntil === undefined ? now + 1 : Date.parse(query.updatedUntil);
   if (since !== null && since > until) {
     throw badRequest('updatedSince must not be later than updatedUntil.');
   }
