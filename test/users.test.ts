@@ -144,6 +144,23 @@ describeEachDatabase('users API', (h) => {
     expect(wrongType.statusCode).toBe(415);
   });
 
+  it('treats an empty JSON body as no body', async () => {
+    const empty = await h.app.inject({
+      method: 'POST',
+      url: '/v2/users',
+      headers: { authorization: `Bearer ${h.keys.admin}`, 'content-type': 'application/json' },
+    });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().detail).toMatch(/body/);
+    const poisoned = await h.app.inject({
+      method: 'POST',
+      url: '/v2/users',
+      headers: { authorization: `Bearer ${h.keys.admin}`, 'content-type': 'application/json' },
+      payload: '{"email":"p@example.com","firstName":"P","lastName":"Q","__proto__":{"x":1}}',
+    });
+    expect(poisoned.statusCode).toBe(400);
+  });
+
   it('requires a key with the right scope', async () => {
     expect((await h.call('GET', '/v2/users', { key: null })).status).toBe(401);
     expect((await h.call('GET', '/v2/users', { key: 'lyk_unknown' })).status).toBe(401);

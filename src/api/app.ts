@@ -43,8 +43,18 @@ export async function buildApp(context: AppContext): Promise<LyceumApp> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  // The API speaks JSON only: any other body type is a 415 that says so.
-  app.removeContentTypeParser('text/plain');
+  // The API speaks JSON only: any other body type is a 415 that says so. An empty JSON body is
+  // no body, so `curl -X POST -H 'Content-Type: application/json' …/publish` just works.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    function parseJsonBody(request, body, done) {
+      if (String(body).trim() === '') return done(null, undefined);
+      parseJson(request, String(body), done);
+    },
+  );
   app.addSchema(ProblemSchema);
   installValidation(app);
   installErrorHandling(app);
