@@ -12,12 +12,15 @@ import { migrateToLatest } from './db/migrate.js';
 import { ensureAdminKey } from './keys/api-keys.js';
 import type { Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
+import { Dispatcher } from './webhooks/dispatcher.js';
 
 export interface RunningLyceum {
   context: AppContext;
   app: LyceumApp;
   /** The address the HTTP server listens on, e.g. `http://127.0.0.1:8080`. */
   url: string;
+  /** The webhook dispatcher, when the role runs one. */
+  dispatcher: Dispatcher | undefined;
   stop(): Promise<void>;
 }
 
@@ -50,17 +53,22 @@ export async function startLyceum(
   const app = await buildApp(context);
   const address = await app.listen({ port: config.port, host: config.host });
   logger.info({ address, role: config.role, database: database.dialect }, 'Lyceum is listening');
+  const runsDispatcher = config.role === 'dispatcher' || config.role === 'all';
+  const dispatcher = runsDispatcher ? new Dispatcher(context) : undefined;
+  dispatcher?.start();
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      // First, so attempts in flight can still record their outcome in the open database.
+      await dispatcher?.stop();
       await app.close();
       await database.close();
       logger.info('Lyceum stopped');
     })();
     return stopping;
   };
-  return { context, app, url: address.replace('0.0.0.0', '127.0.0.1'), stop };
+  return { context, app, url: address.replace('0.0.0.0', '127.0.0.1'), dispatcher, stop };
 }
 
 /** Stops `running` on SIGTERM or SIGINT, then exits. */

@@ -1,0 +1,221 @@
+/**
+ * The webhook dispatcher: claims due deliveries, sends them with bounded concurrency and
+ * records each outcome.
+ *
+ * It works on wake-ups rather than a poll interval: a committed delivery signals it, a
+ * finished attempt frees a slot and wakes it, and one timer is armed for the earliest retry
+ * that is not yet due. A slow fallback poll catches what no signal announces here: leases that
+ * ran out in a crashed process and work committed by other processes.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { AppContext } from '../context.js';
+import { toError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { AddressGuard } from './address-guard.js';
+import { claimDueDeliveries, type DeliveryRow, nextDueAt, releaseLeases } from './claim.js';
+import { type AttemptServices, attemptDelivery, type DeliverySender } from './delivery-attempt.js';
+import { WebhookSender } from './sender.js';
+
+/** What a test or an embedding process may substitute. */
+export interface DispatcherOptions {
+  /** The HTTP sender; one built from the configuration when omitted (and closed on stop). */
+  sender?: DeliverySender;
+  /** Jitter source for retries; tests pass a constant. */
+  random?: () => number;
+  /** How often to look for work no signal announced. */
+  pollIntervalMs?: number;
+}
+
+const DEFAULT_POLL_INTERVAL_MS = 1000;
+
+/** One process's dispatcher: `start()` it to deliver in the background, `stop()` to hand back. */
+export class Dispatcher {
+  /** The lease owner id of this dispatcher, unique per process and start. */
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly services: AttemptServices;
+  /** The sender this dispatcher built, and so closes. */
+  private readonly ownSender: WebhookSender | undefined;
+  private readonly pollIntervalMs: number;
+  private readonly log: Logger;
+  private readonly inFlight = new Set<Promise<void>>();
+  private running = false;
+  private pumping: Promise<void> | undefined;
+  private pumpAgain = false;
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly context: AppContext,
+    options: DispatcherOptions = {},
+  ) {
+    let sender = options.sender;
+    if (!sender) {
+      this.ownSender = buildSender(context);
+      sender = this.ownSender;
+    }
+    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.log = context.logger.child({ component: 'dispatcher' });
+    this.services = {
+      context,
+      sender,
+      owner: this.owner,
+      random: options.random ?? Math.random,
+    };
+  }
+
+  /** Starts claiming and sending in the background. */
+  start(): void {
+    if (this.running || this.stopping) return;
+    this.running = true;
+    this.unsubscribe = this.context.deliverySignal.subscribe(() => this.wake());
+    const { concurrency, perEndpointConcurrency } = this.context.config.webhooks;
+    this.log.info({ owner: this.owner, concurrency, perEndpointConcurrency }, 'dispatcher started');
+    this.wake();
+  }
+
+  /**
+   * Stops claiming, waits up to `graceMs` for attempts in flight, then hands the leases of
+   * whatever is unfinished back to the queue so another dispatcher sends it without waiting
+   * for the lease to run out. An attempt that finishes after that records nothing.
+   */
+  stop(graceMs = this.context.config.webhooks.timeoutMs + 1000): Promise<void> {
+    this.stopping ??= this.shutDown(graceMs);
+    return this.stopping;
+  }
+
+  private async shutDown(graceMs: number): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    clearTimeout(this.timer);
+    await this.pumping;
+
+    const finished = await settleWithin([...this.inFlight], graceMs);
+    if (!finished) {
+      try {
+        const released = await releaseLeases(this.context.database, this.owner);
+        this.log.info({ released }, 'released the leases of unfinished attempts');
+      } catch (error) {
+        this.log.warn({ err: toError(error) }, 'could not release leases; they will run out');
+      }
+    }
+    // Closing waits for requests still open, which the sender's own timeout bounds; then the
+    // attempts have only their (discarded) write left, which must not outlive the database.
+    await this.ownSender?.close();
+    await settleWithin([...this.inFlight], graceMs);
+    this.log.info('dispatcher stopped');
+  }
+
+  /**
+   * Claims and processes everything due now, waiting for every attempt; resolves with how many
+   * deliveries it took. For tests that drive time with a ManualClock instead of calling start().
+   */
+  async runDue(): Promise<number> {
+    let processed = 0;
+    for (;;) {
+      const claimed = await this.claim();
+      for (const delivery of claimed) this.launch(delivery);
+      processed += claimed.length;
+      if (claimed.length > 0) continue;
+      if (this.inFlight.size === 0) return processed;
+      await Promise.race(this.inFlight);
+    }
+  }
+
+  /** Runs a claim round now, or right after the one in progress. */
+  private wake(): void {
+    if (!this.running) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = this.pump().finally(() => {
+      this.pumping = undefined;
+      if (this.pumpAgain) {
+        this.pumpAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  /** Claims while slots are free and work is due, then sleeps until the next due retry. */
+  private async pump(): Promise<void> {
+    try {
+      for (;;) {
+        if (!this.running) return;
+        const claimed = await this.claim();
+        for (const delivery of claimed) this.launch(delivery);
+        if (claimed.length === 0) break;
+      }
+      await this.armTimer();
+    } catch (error) {
+      this.log.warn(
+        { err: toError(error) },
+        'could not claim webhook deliveries; trying again at the next poll',
+      );
+      this.schedule(this.pollIntervalMs);
+    }
+  }
+
+  private async claim(): Promise<DeliveryRow[]> {
+    const { concurrency, perEndpointConcurrency, leaseMs } = this.context.config.webhooks;
+    const free = concurrency - this.inFlight.size;
+    if (free <= 0) return [];
+    return claimDueDeliveries(this.context, {
+      owner: this.owner,
+      limit: free,
+      perEndpointLimit: perEndpointConcurrency,
+      leaseMs,
+    });
+  }
+
+  /** Starts an attempt; when it ends its slot is free, so look for more work. */
+  private launch(delivery: DeliveryRow): void {
+    const attempt = attemptDelivery(this.services, delivery).finally(() => {
+      this.inFlight.delete(attempt);
+      this.wake();
+    });
+    this.inFlight.add(attempt);
+  }
+
+  /** Sleeps until the earliest future retry, or the fallback poll if that comes first. */
+  private async armTimer(): Promise<void> {
+    const now = this.context.clock.now();
+    const next = await nextDueAt(this.context.database, now);
+    const untilNext = next === null ? this.pollIntervalMs : next - now;
+    this.schedule(Math.max(0, Math.min(untilNext, this.pollIntervalMs)));
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    if (!this.running) return;
+    this.timer = setTimeout(() => this.wake(), delayMs);
+    // The HTTP server keeps a process alive; a dispatcher timer alone should not.
+    this.timer.unref();
+  }
+}
+
+/** The sender the configuration describes, checking addresses again at connect time. */
+function buildSender(context: AppContext): WebhookSender {
+  const settings = context.config.webhooks;
+  return new WebhookSender({
+    timeoutMs: settings.timeoutMs,
+    responseBodyCapBytes: settings.responseBodyCapBytes,
+    guard: new AddressGuard({ allowedCidrs: settings.allowedCidrs, allowHttp: settings.allowHttp }),
+    clock: context.clock,
+  });
+}
+
+/** Whether every promise settled within `ms`. */
+async function settleWithin(promises: Promise<void>[], ms: number): Promise<boolean> {
+  if (promises.length === 0) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = Promise.allSettled(promises).then(() => true);
+  const result = await Promise.race([settled, timeout]);
+  clearTimeout(timer);
+  return result;
+}
