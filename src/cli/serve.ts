@@ -16,7 +16,18 @@ export function serveCommand(): Command {
     .action(async (options: { role?: 'api' | 'dispatcher' | 'all' }) => {
       const config = loadConfig();
       if (options.role) config.role = options.role;
-      const running = await startLyceum(config);
-      stopOnSignals(running);
+      try {
+        stopOnSignals(await startLyceum(config));
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE' || code === 'EACCES') {
+          const reason = code === 'EADDRINUSE' ? 'is already in use' : 'needs privileges';
+          throw new Error(
+            `cannot listen on ${config.host}:${config.port}: the address ${reason}; stop the other process or set PORT`,
+            { cause: error },
+          );
+        }
+        throw error;
+      }
     });
 }
