@@ -37,10 +37,18 @@ describe('configuration', () => {
   it.each([
     ['PORT', 'eighty', /PORT is not valid: expected a whole number from 0 to 65535/],
     ['PORT', '70000', /PORT is not valid/],
-    ['DATABASE_URL', 'mysql://x', /DATABASE_URL is not valid: expected sqlite:<file path> or postgres/],
+    [
+      'DATABASE_URL',
+      'mysql://x',
+      /DATABASE_URL is not valid: expected sqlite:<file path> or postgres/,
+    ],
     ['DATABASE_URL', 'sqlite:', /DATABASE_URL is not valid/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL is not valid: expected one of fatal, error/],
-    ['LYCEUM_WEBHOOK_ALLOW_HTTP', 'maybe', /LYCEUM_WEBHOOK_ALLOW_HTTP is not valid: expected true or false/],
+    [
+      'LYCEUM_WEBHOOK_ALLOW_HTTP',
+      'maybe',
+      /LYCEUM_WEBHOOK_ALLOW_HTTP is not valid: expected true or false/,
+    ],
     ['LYCEUM_WEBHOOK_RETRY_SCHEDULE', '1s,soon', /LYCEUM_WEBHOOK_RETRY_SCHEDULE is not valid/],
     ['LYCEUM_WEBHOOK_ALLOWED_CIDRS', '10.0.0.0/99', /LYCEUM_WEBHOOK_ALLOWED_CIDRS is not valid/],
     ['LYCEUM_ADMIN_API_KEY', 'short', /LYCEUM_ADMIN_API_KEY is not valid/],

@@ -22,13 +22,27 @@ for (const dialect of DIALECTS) {
 
     it('creates, lists and revokes API keys', async () => {
       const created = await runCli(
-        ['api-keys', 'create', '--name', 'crm', '--scopes', 'read,write', '--rate-limit', '600/min', '--json'],
+        [
+          'api-keys',
+          'create',
+          '--name',
+          'crm',
+          '--scopes',
+          'read,write',
+          '--rate-limit',
+          '600/min',
+          '--json',
+        ],
         env,
       );
       expect(created.code).toBe(0);
       const key = JSON.parse(created.stdout);
       expect(key.key).toMatch(/^lyk_/);
-      expect(key).toMatchObject({ name: 'crm', scopes: ['read', 'write'], rateLimitPerMinute: 600 });
+      expect(key).toMatchObject({
+        name: 'crm',
+        scopes: ['read', 'write'],
+        rateLimitPerMinute: 600,
+      });
 
       const listed = await runCli(['api-keys', 'list'], env);
       expect(listed.stdout).toContain(key.id);
@@ -43,7 +57,10 @@ for (const dialect of DIALECTS) {
 
     it.each([
       [['api-keys', 'create', '--name', 'x', '--scopes', 'root'], /unknown scope "root"/],
-      [['api-keys', 'create', '--name', 'x', '--scopes', 'read', '--rate-limit', 'lots'], /rate limit "lots" is not valid/],
+      [
+        ['api-keys', 'create', '--name', 'x', '--scopes', 'read', '--rate-limit', 'lots'],
+        /rate limit "lots" is not valid/,
+      ],
       [['api-keys', 'revoke', 'nope'], /"nope" is not an API key id/],
       [['api-keys', 'revoke', 'key_00000000000000000000000000'], /no API key key_0/],
     ])('refuses %j with one line and exit 2', async (args, message) => {
@@ -59,7 +76,9 @@ for (const dialect of DIALECTS) {
       try {
         expect((await fetch(`${url}/healthz`)).status).toBe(200);
         expect((await fetch(`${url}/readyz`)).status).toBe(200);
-        const ping = await fetch(`${url}/v2/ping`, { headers: { authorization: `Bearer ${adminKey}` } });
+        const ping = await fetch(`${url}/v2/ping`, {
+          headers: { authorization: `Bearer ${adminKey}` },
+        });
         expect(await ping.json()).toEqual({ valid: true });
         expect((await fetch(`${url}/v2/ping`)).status).toBe(401);
       } finally {

@@ -3,8 +3,13 @@ import { describeEachDatabase } from './support/harness.js';
 
 describeEachDatabase('Idempotency-Key on POST', (h) => {
   const usersWithEmail = async (email: string) =>
-    (await h.context.database.db.selectFrom('users').selectAll().where('email', '=', email).execute())
-      .length;
+    (
+      await h.context.database.db
+        .selectFrom('users')
+        .selectAll()
+        .where('email', '=', email)
+        .execute()
+    ).length;
   const eventCount = async () =>
     Number(
       (

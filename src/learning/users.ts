@@ -20,6 +20,7 @@ import { transact, type WriteContext } from '../db/transaction.js';
 import { recordEvent } from '../events/outbox.js';
 import { toIso } from '../shared/clock.js';
 import { changedFields } from './changes.js';
+import { lockedOn } from './row-lock.js';
 
 export const USER_ROLES = ['learner', 'instructor', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
@@ -81,14 +82,14 @@ function fieldsOf(row: UserTable): UserFields {
   };
 }
 
-/** Reads a live user inside a transaction, or answers 404. */
+/** Reads and locks a live user inside a transaction, or answers 404. */
 export async function requireUser(write: WriteContext, id: string): Promise<UserTable> {
-  const row = await write.trx
+  const query = write.trx
     .selectFrom('users')
     .selectAll()
     .where('id', '=', id)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+    .where('deleted_at', 'is', null);
+  const row = await lockedOn(write, query).executeTakeFirst();
   if (!row) throw notFound('User', id);
   return row;
 }
