@@ -7,11 +7,13 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
+import { registerConsole } from '../console/register.js';
 import type { AppContext } from '../context.js';
 import { LYCEUM_VERSION } from '../shared/version.js';
 import { ApiKeyCache, installAuth } from './auth.js';
-import { installErrorHandling } from './error-handler.js';
+import { handleFrameworkError, installErrorHandling } from './error-handler.js';
 import { installIdempotency } from './idempotency/install.js';
+import { installJsonBodies } from './json-body.js';
 import { installRateLimit } from './rate-limit/install.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { registerRoutes } from './routes/index.js';
@@ -37,24 +39,14 @@ export async function buildApp(context: AppContext): Promise<LyceumApp> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
+    frameworkErrors: handleFrameworkError,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  // The API speaks JSON only: any other body type is a 415 that says so. An empty JSON body is
-  // no body, so `curl -X POST -H 'Content-Type: application/json' …/publish` just works.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser(['text/plain', 'application/json']);
-  app.addContentTypeParser(
-    'application/json',
-    { parseAs: 'string' },
-    function parseJsonBody(request, body, done) {
-      if (String(body).trim() === '') return done(null, undefined);
-      parseJson(request, String(body), done);
-    },
-  );
+  installJsonBodies(app);
   app.addSchema(ProblemSchema);
   installValidation(app);
   installErrorHandling(app);
@@ -93,6 +85,7 @@ export async function buildApp(context: AppContext): Promise<LyceumApp> {
   });
 
   await registerRoutes(app, { context, keyCache, rateLimiter });
+  registerConsole(app, { context });
 
   app.get(
     '/v2/openapi.json',

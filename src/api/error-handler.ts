@@ -39,6 +39,20 @@ function fieldErrors(error: FastifyError): FieldError[] {
   });
 }
 
+// PostgreSQL refuses to store or even compare some characters, the NUL character (U+0000)
+// above all: 22021 is character_not_in_repertoire, 22P05 untranslatable_character. Such a value
+// can only have come from the request, so the caller hears about it instead of getting a 500.
+const REFUSED_CHARACTER_CODES = new Set(['22021', '22P05']);
+
+function isRefusedCharacter(error: unknown): boolean {
+  let current = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    if (REFUSED_CHARACTER_CODES.has(String((current as { code?: unknown }).code))) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** Maps any error to a status and problem body. */
 export function toProblem(error: unknown): ProblemBody {
   if (error instanceof ApiProblem) return error.toBody();
@@ -51,6 +65,14 @@ export function toProblem(error: unknown): ProblemBody {
       ? `The request is not valid: ${first.location} ${first.pointer} ${first.message}.`
       : 'The request is not valid.';
     return problemBody(400, 'invalid-request', detail, { errors });
+  }
+
+  if (isRefusedCharacter(error)) {
+    return problemBody(
+      400,
+      'invalid-request',
+      'A text value holds a character Lyceum cannot store, such as the NUL character (U+0000); remove it and retry.',
+    );
   }
 
   const status = fastifyError.statusCode;
@@ -70,6 +92,8 @@ function slugFor(code: string | undefined): string {
       return 'body-too-large';
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return 'unsupported-media-type';
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return 'uri-too-long';
     default:
       return 'invalid-request';
   }
@@ -85,11 +109,30 @@ function clientMessage(error: Partial<FastifyError>): string {
       return 'The body is empty although Content-Type is application/json; send a JSON object.';
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return 'The body is not valid JSON.';
+    case 'FST_ERR_BAD_URL':
+      return 'The path is not valid: it holds a malformed percent-encoding (%XX) or invalid UTF-8.';
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return 'A path parameter is too long; ids are at most 40 characters.';
     default:
       return error instanceof SyntaxError
         ? 'The body is not valid JSON.'
         : (error.message ?? 'The request is not valid.');
   }
+}
+
+/**
+ * The `frameworkErrors` option of the Fastify constructor: the router refuses a malformed
+ * percent-encoding or an overlong path parameter before any route or hook runs, and without
+ * this its answer would be Fastify's own JSON rather than a problem.
+ */
+export function handleFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const body = toProblem(error);
+  request.log.debug({ status: body.status, slug: body.type }, 'request refused by the router');
+  reply.code(body.status).type('application/problem+json').send(body);
 }
 
 /** Installs the error and not-found handlers on `app`. */

@@ -61,6 +61,16 @@ interface WindowCursor {
   i: string;
 }
 
+const CURSOR_ID = /^[a-z]+_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/**
+ * Whether a cursor's id is a row id; anything else (a NUL byte, say, which PostgreSQL cannot
+ * even compare) means a forged cursor.
+ */
+export function isCursorId(value: unknown): value is string {
+  return typeof value === 'string' && CURSOR_ID.test(value);
+}
+
 function isWindowCursor(value: unknown): value is WindowCursor {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
@@ -68,8 +78,7 @@ function isWindowCursor(value: unknown): value is WindowCursor {
     (v.s === null || Number.isSafeInteger(v.s)) &&
     Number.isSafeInteger(v.t) &&
     Number.isSafeInteger(v.u) &&
-    typeof v.i === 'string' &&
-    v.i.length <= 40
+    isCursorId(v.i)
   );
 }
 
@@ -78,6 +87,21 @@ export interface WindowQuery {
   cursor?: string;
   updatedSince?: string;
   updatedUntil?: string;
+}
+
+/**
+ * Epoch milliseconds of an ISO 8601 query value, or a 400 naming the parameter. The date-time
+ * format lets through instants a Date cannot hold (a leap second, `23:59:60`), and NaN must not
+ * reach a query: PostgreSQL refuses it as a bigint.
+ */
+export function parseInstant(name: string, text: string): number {
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) {
+    throw badRequest(
+      `${name} is not an instant Lyceum can use: send ISO 8601 such as 2026-01-31T12:00:00Z (no leap second).`,
+    );
+  }
+  return ms;
 }
 
 /** Works out the window of this page from the query (first page) or the cursor (later ones). */
@@ -93,10 +117,12 @@ export function resolveUpdateWindow(query: WindowQuery, now: number): UpdateWind
     };
   }
 
-  const since = query.updatedSince === undefined ? null : Date.parse(query.updatedSince);
+  const since =
+    query.updatedSince === undefined ? null : parseInstant('updatedSince', query.updatedSince);
   // Without an explicit bound the window ends just after the current millisecond, so a row
   // written a moment before the request is in the answer.
-  const until = query.updatedUntil === undefined ? now + 1 : Date.parse(query.updatedUntil);
+  const until =
+    query.updatedUntil === undefined ? now + 1 : parseInstant('updatedUntil', query.updatedUntil);
   if (since !== null && since > until) {
     throw badRequest('updatedSince must not be later than updatedUntil.');
   }

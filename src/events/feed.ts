@@ -6,7 +6,13 @@
  * Unlike resource lists, the feed is also tailed: a page that is not full still carries a
  * cursor, and polling with it returns the events committed since.
  */
-import { DEFAULT_LIMIT, decodeCursor, encodeCursor, type Page } from '../api/pagination.js';
+import {
+  DEFAULT_LIMIT,
+  decodeCursor,
+  encodeCursor,
+  type Page,
+  parseInstant,
+} from '../api/pagination.js';
 import { badRequest } from '../api/problem.js';
 import type { AppContext } from '../context.js';
 import { type EventType, isEventType } from './catalog.js';
@@ -59,8 +65,8 @@ export async function readEventFeed(
   query: FeedQuery,
 ): Promise<Page<EventEnvelope>> {
   const types = query.types === undefined ? undefined : parseEventTypes(query.types);
-  const since = query.since === undefined ? undefined : Date.parse(query.since);
-  const until = query.until === undefined ? undefined : Date.parse(query.until);
+  const since = query.since === undefined ? undefined : parseInstant('since', query.since);
+  const until = query.until === undefined ? undefined : parseInstant('until', query.until);
   if (since !== undefined && until !== undefined && since > until) {
     throw badRequest('since must not be later than until.');
   }

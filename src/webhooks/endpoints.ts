@@ -6,7 +6,13 @@
  * Deleting an endpoint removes it for good, but its deliveries and their attempts stay so the
  * delivery log still explains what happened.
  */
-import { DEFAULT_LIMIT, decodeCursor, encodeCursor, type Page } from '../api/pagination.js';
+import {
+  DEFAULT_LIMIT,
+  decodeCursor,
+  encodeCursor,
+  isCursorId,
+  type Page,
+} from '../api/pagination.js';
 import { type ApiProblem, badRequest, conflict, notFound, unprocessable } from '../api/problem.js';
 import type { AppContext } from '../context.js';
 import type { WebhookEndpointTable } from '../db/schema.js';
@@ -147,8 +153,7 @@ interface IdCursor {
 
 function isIdCursor(value: unknown): value is IdCursor {
   if (typeof value !== 'object' || value === null) return false;
-  const id = (value as Record<string, unknown>).i;
-  return typeof id === 'string' && id.length <= 40;
+  return isCursorId((value as Record<string, unknown>).i);
 }
 
 /** Lists endpoints, newest first, in cursor pages. */
