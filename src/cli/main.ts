@@ -7,6 +7,7 @@ import { ConfigError } from '../config.js';
 import { errorMessage } from '../shared/errors.js';
 import { LYCEUM_VERSION } from '../shared/version.js';
 import { apiKeysCommand } from './api-keys.js';
+import { integratorCommands } from './integrator-commands.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
 import { UsageError } from './usage-error.js';
@@ -20,6 +21,7 @@ const program = new Command('lyceum')
 program.addCommand(serveCommand());
 program.addCommand(migrateCommand());
 program.addCommand(apiKeysCommand());
+for (const command of integratorCommands()) program.addCommand(command);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,7 +3,6 @@
  */
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
-import { startLyceum, stopOnSignals } from '../server.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -16,6 +15,8 @@ export function serveCommand(): Command {
     .action(async (options: { role?: 'api' | 'dispatcher' | 'all' }) => {
       const config = loadConfig();
       if (options.role) config.role = options.role;
+      // Loaded here so that commands which only talk to a running Lyceum start quickly.
+      const { startLyceum, stopOnSignals } = await import('../server.js');
       try {
         stopOnSignals(await startLyceum(config));
       } catch (error) {
