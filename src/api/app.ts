@@ -50,8 +50,11 @@ export async function buildApp(context: AppContext): Promise<LyceumApp> {
   app.addSchema(ProblemSchema);
   installValidation(app);
   installErrorHandling(app);
-  app.addHook('onSend', async (request, reply) => {
+  // A callback hook rather than an async one: it runs on every answer, and skipping the
+  // promise is measurable on the hot path.
+  app.addHook('onSend', function requestIdHeader(request, reply, payload, done) {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
 
   const keyCache = new ApiKeyCache(context);

@@ -47,15 +47,24 @@ export function webhooksMigration(): Migration {
         .columns(['status', 'next_attempt_at'])
         .execute();
       // Counting attempts in flight per endpoint at each claim: only live leases are scanned.
+      // Status leads so that SQLite's planner, which has no statistics, prefers this index to
+      // deliveries_due for `status = 'pending' and lease_expires_at > now`; with deliveries_due
+      // it would walk every pending delivery, a million of them in a large backlog.
       await db.schema
         .createIndex('deliveries_lease')
         .on('deliveries')
-        .column('lease_expires_at')
+        .columns(['status', 'lease_expires_at'])
         .execute();
       await db.schema
         .createIndex('deliveries_endpoint')
         .on('deliveries')
         .columns(['endpoint_id', 'id'])
+        .execute();
+      // The console's overview reads the deliveries of the last 24 hours.
+      await db.schema
+        .createIndex('deliveries_created')
+        .on('deliveries')
+        .column('created_at')
         .execute();
       // One delivery per (event, endpoint): a recovery racing another recovery, or fan-out,
       // cannot queue the same event twice for one endpoint.
@@ -82,6 +91,12 @@ export function webhooksMigration(): Migration {
         .createIndex('delivery_attempts_delivery')
         .on('delivery_attempts')
         .columns(['delivery_id', 'attempted_at'])
+        .execute();
+      // The console's overview reads the attempts of the last 24 hours.
+      await db.schema
+        .createIndex('delivery_attempts_time')
+        .on('delivery_attempts')
+        .column('attempted_at')
         .execute();
     },
   };
