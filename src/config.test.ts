@@ -75,4 +75,26 @@ describe('configuration', () => {
     expect(parseDuration('250')).toBe(250);
     expect(parseDuration('soon')).toBeUndefined();
   });
+
+  it('reads the settings of running several processes', () => {
+    const defaults = loadConfig({});
+    expect(defaults.databasePoolSize).toBe(10);
+    expect(defaults.webhooks.pollIntervalMs).toBe(1000);
+    expect(defaults.webhooks.shutdownGraceMs).toBeUndefined();
+
+    const config = loadConfig({
+      LYCEUM_DATABASE_POOL_SIZE: '4',
+      LYCEUM_DISPATCHER_POLL_INTERVAL: '1m',
+      LYCEUM_DISPATCHER_SHUTDOWN_GRACE: '200ms',
+    });
+    expect(config.databasePoolSize).toBe(4);
+    expect(config.webhooks.pollIntervalMs).toBe(60_000);
+    expect(config.webhooks.shutdownGraceMs).toBe(200);
+    expect(() => loadConfig({ LYCEUM_DATABASE_POOL_SIZE: '0' })).toThrow(
+      /LYCEUM_DATABASE_POOL_SIZE is not valid/,
+    );
+    expect(() => loadConfig({ LYCEUM_DISPATCHER_SHUTDOWN_GRACE: 'later' })).toThrow(
+      /LYCEUM_DISPATCHER_SHUTDOWN_GRACE is not valid/,
+    );
+  });
 });

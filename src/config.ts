@@ -31,6 +31,16 @@ export interface WebhookSettings {
   perEndpointConcurrency: number;
   /** How long a claimed delivery stays with its dispatcher before it returns to the queue. */
   leaseMs: number;
+  /**
+   * How often a dispatcher looks for work no wake-up announced: leases that ran out in a
+   * crashed process, or work committed while its PostgreSQL listener was reconnecting.
+   */
+  pollIntervalMs: number;
+  /**
+   * How long a stopping dispatcher waits for attempts in flight before handing them back;
+   * unset, the webhook timeout and a second more, so every attempt can end on its own.
+   */
+  shutdownGraceMs: number | undefined;
   /** How much of a receiver's response body is kept with the attempt. */
   responseBodyCapBytes: number;
 }
@@ -39,6 +49,8 @@ export interface Config {
   port: number;
   host: string;
   database: DatabaseTarget;
+  /** PostgreSQL connections one process keeps open at most (the LISTEN connection is extra). */
+  databasePoolSize: number;
   logLevel: string;
   role: Role;
   adminApiKey: string | undefined;
@@ -67,6 +79,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: readInteger(env, 'PORT', 8080, 0, 65535),
     host: env.HOST?.trim() || '0.0.0.0',
     database: parseDatabaseUrl(env.DATABASE_URL ?? 'sqlite:./data/lyceum.db'),
+    databasePoolSize: readInteger(env, 'LYCEUM_DATABASE_POOL_SIZE', 10, 1, 1000),
     logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     role: readChoice(env, 'LYCEUM_ROLE', ROLES, 'all') as Role,
     adminApiKey: readAdminKey(env),
@@ -82,6 +95,8 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: readInteger(env, 'LYCEUM_DISPATCHER_CONCURRENCY', 64, 1, 10_000),
       perEndpointConcurrency: readInteger(env, 'LYCEUM_WEBHOOK_ENDPOINT_CONCURRENCY', 16, 1, 1000),
       leaseMs: readDuration(env, 'LYCEUM_DISPATCHER_LEASE', '60s'),
+      pollIntervalMs: readDuration(env, 'LYCEUM_DISPATCHER_POLL_INTERVAL', '1s'),
+      shutdownGraceMs: readOptionalDuration(env, 'LYCEUM_DISPATCHER_SHUTDOWN_GRACE'),
       responseBodyCapBytes: readInteger(env, 'LYCEUM_WEBHOOK_RESPONSE_CAP', 4096, 0, 1 << 20),
     },
   };
@@ -152,6 +167,12 @@ function readDuration(env: Env, name: string, fallback: string): number {
     throw new ConfigError(badValue(name, `a duration such as 500ms, 15s, 2m or 24h, got "${raw}"`));
   }
   return ms;
+}
+
+function readOptionalDuration(env: Env, name: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  return readDuration(env, name, raw);
 }
 
 function readDurationList(env: Env, name: string, fallback: string): number[] {

@@ -13,6 +13,7 @@ import { ensureAdminKey } from './keys/api-keys.js';
 import type { Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { Dispatcher } from './webhooks/dispatcher.js';
+import { startDeliveryWakeups } from './webhooks/postgres-wakeups.js';
 
 export interface RunningLyceum {
   context: AppContext;
@@ -35,7 +36,7 @@ export async function startLyceum(
   options: StartOptions = {},
 ): Promise<RunningLyceum> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const database = openDatabase(config.database);
+  const database = openDatabase(config.database, { poolSize: config.databasePoolSize });
   const context = createContext({
     config,
     database,
@@ -51,23 +52,35 @@ export async function startLyceum(
   }
 
   const app = await buildApp(context);
-  const address = await app.listen({ port: config.port, host: config.host });
-  logger.info({ address, role: config.role, database: database.dialect }, 'Lyceum is listening');
   const runsDispatcher = config.role === 'dispatcher' || config.role === 'all';
-  const dispatcher = runsDispatcher ? new Dispatcher(context) : undefined;
-  dispatcher?.start();
+  // Listening before the address is announced: a delivery committed by another process the
+  // moment this one reports ready wakes it at once.
+  const wakeups = runsDispatcher ? await startDeliveryWakeups(context) : undefined;
 
   let stopping: Promise<void> | undefined;
+  let dispatcher: Dispatcher | undefined;
   const stop = () => {
     stopping ??= (async () => {
       // First, so attempts in flight can still record their outcome in the open database.
       await dispatcher?.stop();
+      await wakeups?.stop();
       await app.close();
       await database.close();
       logger.info('Lyceum stopped');
     })();
     return stopping;
   };
+
+  let address: string;
+  try {
+    address = await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  logger.info({ address, role: config.role, database: database.dialect }, 'Lyceum is listening');
+  dispatcher = runsDispatcher ? new Dispatcher(context) : undefined;
+  dispatcher?.start();
   return { context, app, url: address.replace('0.0.0.0', '127.0.0.1'), dispatcher, stop };
 }
 

@@ -1,15 +1,21 @@
 /**
- * Recording a finished attempt and applying what it means, in one transaction: the attempt
- * row, the delivery's new state (done, retry later, or given up) and the endpoint's health
+ * Recording finished attempts and applying what they mean, in one transaction: the attempt
+ * rows, each delivery's new state (done, retry later, or given up) and each endpoint's health
  * (recovered, failing, or disabled with an event that says so).
+ *
+ * Attempts are recorded in batches: a busy dispatcher finishes many attempts at once, and one
+ * transaction of a few set-based statements for all of them costs little more than one for a
+ * single attempt. Within a batch, attempts are judged in order, as separate transactions
+ * would have judged them.
  *
  * Every write is conditional on the lease still being ours. A dispatcher that stalled past its
  * lease finds the delivery taken over (or released on shutdown) and writes nothing, so the
  * delivery never ends up with two competing results.
  */
+import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { WebhookEndpointTable } from '../db/schema.js';
-import { transact, type WriteContext } from '../db/transaction.js';
+import { commitWithoutFlushWait, transact, type WriteContext } from '../db/transaction.js';
 import { disableEndpoint, failingReason, GONE_REASON } from './auto-disable.js';
 import type { DeliveryRow } from './claim.js';
 import type { AttemptOutcome } from './metrics.js';
@@ -48,44 +54,53 @@ interface DeliveryChange {
   disabledReason: string | null;
 }
 
+/** An attempt whose lease held, with what it changes. */
+interface RecordedAttempt {
+  delivery: DeliveryRow;
+  attempt: FinishedAttempt;
+  change: DeliveryChange;
+}
+
 /**
- * Records `attempt` and applies its outcome. Resolves null, having written nothing, when the
- * lease is no longer ours.
+ * Records `attempts` (of distinct deliveries) and applies their outcomes. Each verdict is null,
+ * and nothing is written for that attempt, when its lease is no longer ours.
  */
-export async function recordAttempt(
+export async function recordAttempts(
   context: RecordContext,
-  attempt: FinishedAttempt,
+  attempts: readonly FinishedAttempt[],
   random: () => number,
-): Promise<AttemptVerdict | null> {
+): Promise<Array<AttemptVerdict | null>> {
+  if (attempts.length === 0) return [];
   return transact(context.database, async (write) => {
-    const delivery = await lockOwnDelivery(write, attempt.deliveryId, attempt.owner);
-    if (!delivery) return null;
-    const endpoint = await lockEndpoint(write, delivery.endpoint_id);
+    await commitWithoutFlushWait(write);
+    const deliveries = await lockDeliveries(write, attempts);
+    const endpointIds = [...new Set([...deliveries.values()].map((row) => row.endpoint_id))];
+    const endpoints = await lockEndpoints(write, endpointIds);
     const now = context.clock.now();
 
-    await insertAttemptRow(context, write, attempt);
-    const change = decide(context, { delivery, endpoint, attempt, now, random });
-    await write.trx
-      .updateTable('deliveries')
-      .set({
-        status: change.status,
-        next_attempt_at: change.nextAttemptAt,
-        attempt_count: delivery.attempt_count + 1,
-        last_attempt_at: attempt.attemptedAt,
-        lease_owner: null,
-        lease_expires_at: null,
-        updated_at: now,
-      })
-      .where('id', '=', delivery.id)
-      .execute();
-    if (endpoint) await updateEndpointHealth(context, write, endpoint, attempt, change);
+    const recorded: RecordedAttempt[] = [];
+    const verdicts: Array<AttemptVerdict | null> = [];
+    for (const attempt of attempts) {
+      const delivery = deliveries.get(attempt.deliveryId);
+      if (delivery?.status !== 'pending' || delivery.lease_owner !== attempt.owner) {
+        verdicts.push(null);
+        continue;
+      }
+      const endpoint = endpoints.get(delivery.endpoint_id);
+      const change = decide(context, { delivery, endpoint, attempt, now, random });
+      if (endpoint) await updateEndpointHealth(context, write, endpoint, attempt, change);
+      recorded.push({ delivery, attempt, change });
+      verdicts.push({
+        outcome: change.outcome,
+        attemptNumber: delivery.attempt_count + 1,
+        nextAttemptAt: change.nextAttemptAt,
+        disabledReason: change.disabledReason,
+      });
+    }
 
-    return {
-      outcome: change.outcome,
-      attemptNumber: delivery.attempt_count + 1,
-      nextAttemptAt: change.nextAttemptAt,
-      disabledReason: change.disabledReason,
-    };
+    await insertAttemptRows(context, write, recorded);
+    await updateDeliveries(write, recorded, now);
+    return verdicts;
   });
 }
 
@@ -174,7 +189,8 @@ function failed(outcome: AttemptOutcome, disabledReason: string | null): Deliver
 
 /**
  * A success ends the endpoint's run of failures; a failure starts one (or continues it);
- * a decision to disable switches the endpoint off and announces it.
+ * a decision to disable switches the endpoint off and announces it. `endpoint` is updated in
+ * place, so the next attempt of the same batch is judged against the endpoint as it now is.
  */
 async function updateEndpointHealth(
   context: RecordContext,
@@ -185,6 +201,8 @@ async function updateEndpointHealth(
 ): Promise<void> {
   if (change.disabledReason !== null) {
     await disableEndpoint(context, write, endpoint.id, change.disabledReason);
+    endpoint.enabled = 0;
+    endpoint.disabled_reason = change.disabledReason;
     return;
   }
   const failingSince = change.status === 'succeeded' ? null : attempt.attemptedAt;
@@ -194,50 +212,102 @@ async function updateEndpointHealth(
     .set({ failing_since: failingSince })
     .where('id', '=', endpoint.id)
     .execute();
+  endpoint.failing_since = failingSince;
 }
 
-async function lockOwnDelivery(
+/**
+ * The batch's deliveries by id; the caller checks that each is still pending and leased to it.
+ * Only the primary key is in the query: with `status` or `lease_owner` there too, SQLite's
+ * planner (which has no statistics) walks the status index over every pending delivery.
+ */
+async function lockDeliveries(
   write: WriteContext,
-  deliveryId: string,
-  owner: string,
-): Promise<DeliveryRow | undefined> {
+  attempts: readonly FinishedAttempt[],
+): Promise<Map<string, DeliveryRow>> {
   let query = write.trx
     .selectFrom('deliveries')
     .selectAll()
-    .where('id', '=', deliveryId)
-    .where('lease_owner', '=', owner)
-    .where('status', '=', 'pending');
+    .where(
+      'id',
+      'in',
+      attempts.map((attempt) => attempt.deliveryId),
+    )
+    .orderBy('id');
   if (write.dialect === 'postgres') query = query.forUpdate();
-  return query.executeTakeFirst();
+  const rows = await query.execute();
+  return new Map(rows.map((row) => [row.id, row]));
 }
 
-async function lockEndpoint(
+/** The endpoints by id, locked in id order so that concurrent batches cannot deadlock. */
+async function lockEndpoints(
   write: WriteContext,
-  endpointId: string,
-): Promise<WebhookEndpointTable | undefined> {
-  let query = write.trx.selectFrom('webhook_endpoints').selectAll().where('id', '=', endpointId);
+  endpointIds: string[],
+): Promise<Map<string, WebhookEndpointTable>> {
+  if (endpointIds.length === 0) return new Map();
+  let query = write.trx
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('id', 'in', endpointIds)
+    .orderBy('id');
   if (write.dialect === 'postgres') query = query.forUpdate();
-  return query.executeTakeFirst();
+  const rows = await query.execute();
+  return new Map(rows.map((row) => [row.id, row]));
 }
 
-async function insertAttemptRow(
+async function insertAttemptRows(
   context: RecordContext,
   write: WriteContext,
-  attempt: FinishedAttempt,
+  recorded: readonly RecordedAttempt[],
 ): Promise<void> {
-  const { result } = attempt;
+  if (recorded.length === 0) return;
   await write.trx
     .insertInto('delivery_attempts')
-    .values({
-      id: context.ids.next('attempt'),
-      delivery_id: attempt.deliveryId,
-      attempted_at: attempt.attemptedAt,
-      duration_ms: Math.max(0, Math.round(result.durationMs)),
-      status_code: result.statusCode,
-      error_kind: result.errorKind,
-      request_headers: JSON.stringify(attempt.requestHeaders),
-      response_headers: JSON.stringify(result.headers),
-      response_body: result.body,
-    })
+    .values(
+      recorded.map(({ attempt }) => ({
+        id: context.ids.next('attempt'),
+        delivery_id: attempt.deliveryId,
+        attempted_at: attempt.attemptedAt,
+        duration_ms: Math.max(0, Math.round(attempt.result.durationMs)),
+        status_code: attempt.result.statusCode,
+        error_kind: attempt.result.errorKind,
+        request_headers: JSON.stringify(attempt.requestHeaders),
+        response_headers: JSON.stringify(attempt.result.headers),
+        response_body: attempt.result.body,
+      })),
+    )
     .execute();
+}
+
+/**
+ * Writes every delivery's new state in one statement: a list of changes joined to the table
+ * by id. Each value is cast so that PostgreSQL knows the list's column types.
+ */
+async function updateDeliveries(
+  write: WriteContext,
+  recorded: readonly RecordedAttempt[],
+  now: number,
+): Promise<void> {
+  if (recorded.length === 0) return;
+  const changes = sql.join(
+    recorded.map(
+      ({ delivery, attempt, change }) =>
+        sql`(cast(${delivery.id} as text), cast(${change.status} as text),
+          cast(${change.nextAttemptAt} as bigint), cast(${delivery.attempt_count + 1} as integer),
+          cast(${attempt.attemptedAt} as bigint))`,
+    ),
+  );
+  await sql`
+    with changed (id, status, next_attempt_at, attempt_count, last_attempt_at) as (
+      values ${changes}
+    )
+    update deliveries
+    set status = changed.status,
+        next_attempt_at = changed.next_attempt_at,
+        attempt_count = changed.attempt_count,
+        last_attempt_at = changed.last_attempt_at,
+        lease_owner = null,
+        lease_expires_at = null,
+        updated_at = ${now}
+    from changed
+    where deliveries.id = changed.id`.execute(write.trx);
 }

@@ -6,12 +6,20 @@
  * On PostgreSQL several dispatcher processes claim at once: `FOR UPDATE SKIP LOCKED` lets each
  * take different rows without waiting on the others. SQLite has one writer at a time, which
  * serialises claims without it.
+ *
+ * The per-endpoint limit holds across processes too. On PostgreSQL a claim takes, for each
+ * endpoint it wants work of, a transaction-level advisory lock and only then counts that
+ * endpoint's live leases, in a statement that starts after the locks are held and so sees every
+ * claim committed before it. Two claims therefore never count the same endpoint at once; the
+ * second waits the few milliseconds until the first commits. (Skipping a locked endpoint
+ * instead of waiting was tried: a dispatcher that found every endpoint taken claimed nothing
+ * and slept until the next wake-up, idle while work was due.)
  */
 import { type Selectable, sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { Database } from '../db/database.js';
 import type { DeliveryTable } from '../db/schema.js';
-import { transact, type WriteContext } from '../db/transaction.js';
+import { commitWithoutFlushWait, transact, type WriteContext } from '../db/transaction.js';
 
 /** A delivery row as the dispatcher holds it while it works on it. */
 export type DeliveryRow = Selectable<DeliveryTable>;
@@ -42,9 +50,12 @@ export async function claimDueDeliveries(
   const now = context.clock.now();
 
   return transact(context.database, async (write) => {
+    await commitWithoutFlushWait(write);
     const inFlight = await leasedPerEndpoint(write, now);
     const candidates = await selectDue(write, now, request, inFlight);
-    const chosen = withinEndpointLimit(candidates, inFlight, request.perEndpointLimit);
+    const counts =
+      write.dialect === 'postgres' ? await lockAndCountEndpoints(write, candidates, now) : inFlight;
+    const chosen = withinEndpointLimit(candidates, counts, request.perEndpointLimit);
     if (chosen.length === 0) return [];
 
     const leaseExpiresAt = now + request.leaseMs;
@@ -65,20 +76,51 @@ export async function claimDueDeliveries(
   });
 }
 
+/** The advisory lock namespace of per-endpoint claims ("LYCD" in ASCII). */
+export const ENDPOINT_CLAIM_LOCK = 0x4c594344;
+
 /**
- * Attempts in flight per endpoint, across every dispatcher sharing the database. Two
- * PostgreSQL dispatchers claiming at the same instant can both see the same count, so the
- * limit may be overshot by one batch there; it holds exactly within one process.
+ * Attempts in flight per endpoint, across every dispatcher sharing the database. On PostgreSQL
+ * another claim may be committing more at this moment, so this count only narrows the
+ * candidates; lockAndCountEndpoints gives the exact one.
  */
-async function leasedPerEndpoint(write: WriteContext, now: number): Promise<Map<string, number>> {
-  const rows = await write.trx
+async function leasedPerEndpoint(
+  write: WriteContext,
+  now: number,
+  endpointIds?: string[],
+): Promise<Map<string, number>> {
+  let query = write.trx
     .selectFrom('deliveries')
     .select(['endpoint_id', sql<number>`count(*)`.as('leased')])
     .where('lease_expires_at', '>', now)
-    .where('status', '=', 'pending')
-    .groupBy('endpoint_id')
-    .execute();
+    .where('status', '=', 'pending');
+  if (endpointIds) query = query.where('endpoint_id', 'in', endpointIds);
+  const rows = await query.groupBy('endpoint_id').execute();
   return new Map(rows.map((row) => [row.endpoint_id, Number(row.leased)]));
+}
+
+/**
+ * Locks the endpoints of `candidates`, waiting for a claim that holds one to commit, and then
+ * counts their live leases. A hash collision between two endpoints only makes them share a
+ * lock.
+ */
+async function lockAndCountEndpoints(
+  write: WriteContext,
+  candidates: DeliveryRow[],
+  now: number,
+): Promise<Map<string, number>> {
+  const wanted = [...new Set(candidates.map((delivery) => delivery.endpoint_id))];
+  if (wanted.length === 0) return new Map();
+  // Every claim takes its locks in the same order (by key), so two claims never wait on each
+  // other in a circle.
+  await sql`
+    select pg_advisory_xact_lock(${ENDPOINT_CLAIM_LOCK}, key) from (
+      select hashtext(endpoint_id) as key from unnest(${wanted}::text[]) as wanted(endpoint_id)
+      order by key
+    ) as ordered`.execute(write.trx);
+
+  const leased = await leasedPerEndpoint(write, now, wanted);
+  return new Map(wanted.map((id) => [id, leased.get(id) ?? 0]));
 }
 
 async function selectDue(

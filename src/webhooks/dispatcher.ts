@@ -9,12 +9,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setImmediate as afterPendingCallbacks } from 'node:timers/promises';
 import type { AppContext } from '../context.js';
 import { toError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { AddressGuard } from './address-guard.js';
+import { AttemptRecorder } from './attempt-recorder.js';
 import { claimDueDeliveries, type DeliveryRow, nextDueAt, releaseLeases } from './claim.js';
 import { type AttemptServices, attemptDelivery, type DeliverySender } from './delivery-attempt.js';
+import { type DeliveryTarget, loadTargets } from './delivery-targets.js';
+import { notifyDispatchers } from './postgres-wakeups.js';
 import { WebhookSender } from './sender.js';
 
 /** What a test or an embedding process may substitute. */
@@ -26,8 +30,6 @@ export interface DispatcherOptions {
   /** How often to look for work no signal announced. */
   pollIntervalMs?: number;
 }
-
-const DEFAULT_POLL_INTERVAL_MS = 1000;
 
 /** One process's dispatcher: `start()` it to deliver in the background, `stop()` to hand back. */
 export class Dispatcher {
@@ -55,13 +57,13 @@ export class Dispatcher {
       this.ownSender = buildSender(context);
       sender = this.ownSender;
     }
-    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.pollIntervalMs = options.pollIntervalMs ?? context.config.webhooks.pollIntervalMs;
     this.log = context.logger.child({ component: 'dispatcher' });
     this.services = {
       context,
       sender,
       owner: this.owner,
-      random: options.random ?? Math.random,
+      recorder: new AttemptRecorder(context, options.random ?? Math.random),
     };
   }
 
@@ -70,8 +72,15 @@ export class Dispatcher {
     if (this.running || this.stopping) return;
     this.running = true;
     this.unsubscribe = this.context.deliverySignal.subscribe(() => this.wake());
-    const { concurrency, perEndpointConcurrency } = this.context.config.webhooks;
+    const { concurrency, perEndpointConcurrency, leaseMs, timeoutMs } =
+      this.context.config.webhooks;
     this.log.info({ owner: this.owner, concurrency, perEndpointConcurrency }, 'dispatcher started');
+    if (leaseMs <= timeoutMs) {
+      this.log.warn(
+        { leaseMs, timeoutMs },
+        'LYCEUM_DISPATCHER_LEASE is not longer than LYCEUM_WEBHOOK_TIMEOUT: a slow attempt can outlive its lease and be sent twice; make the lease longer',
+      );
+    }
     this.wake();
   }
 
@@ -80,7 +89,7 @@ export class Dispatcher {
    * whatever is unfinished back to the queue so another dispatcher sends it without waiting
    * for the lease to run out. An attempt that finishes after that records nothing.
    */
-  stop(graceMs = this.context.config.webhooks.timeoutMs + 1000): Promise<void> {
+  stop(graceMs = shutdownGrace(this.context)): Promise<void> {
     this.stopping ??= this.shutDown(graceMs);
     return this.stopping;
   }
@@ -92,19 +101,27 @@ export class Dispatcher {
     await this.pumping;
 
     const finished = await settleWithin([...this.inFlight], graceMs);
-    if (!finished) {
-      try {
-        const released = await releaseLeases(this.context.database, this.owner);
-        this.log.info({ released }, 'released the leases of unfinished attempts');
-      } catch (error) {
-        this.log.warn({ err: toError(error) }, 'could not release leases; they will run out');
-      }
+    if (finished) {
+      await this.ownSender?.close();
+    } else {
+      await this.handBack();
+      // What is still open would record nothing now that its lease is gone: abort it rather
+      // than wait for answers. Its (discarded) write must still not outlive the database.
+      await this.ownSender?.destroy();
+      await settleWithin([...this.inFlight], graceMs);
     }
-    // Closing waits for requests still open, which the sender's own timeout bounds; then the
-    // attempts have only their (discarded) write left, which must not outlive the database.
-    await this.ownSender?.close();
-    await settleWithin([...this.inFlight], graceMs);
     this.log.info('dispatcher stopped');
+  }
+
+  /** Releases the leases of unfinished attempts and tells the other dispatchers to take them. */
+  private async handBack(): Promise<void> {
+    try {
+      const released = await releaseLeases(this.context.database, this.owner);
+      if (released > 0) await notifyDispatchers(this.context.database);
+      this.log.info({ released }, 'released the leases of unfinished attempts');
+    } catch (error) {
+      this.log.warn({ err: toError(error) }, 'could not release leases; they will run out');
+    }
   }
 
   /**
@@ -115,7 +132,7 @@ export class Dispatcher {
     let processed = 0;
     for (;;) {
       const claimed = await this.claim();
-      for (const delivery of claimed) this.launch(delivery);
+      this.launchAll(claimed);
       processed += claimed.length;
       if (claimed.length > 0) continue;
       if (this.inFlight.size === 0) return processed;
@@ -142,10 +159,13 @@ export class Dispatcher {
   /** Claims while slots are free and work is due, then sleeps until the next due retry. */
   private async pump(): Promise<void> {
     try {
+      // Attempts recorded in one batch end together: let all of them free their slots, so that
+      // one claim refills them all.
+      await afterPendingCallbacks();
       for (;;) {
         if (!this.running) return;
         const claimed = await this.claim();
-        for (const delivery of claimed) this.launch(delivery);
+        this.launchAll(claimed);
         if (claimed.length === 0) break;
       }
       await this.armTimer();
@@ -158,21 +178,31 @@ export class Dispatcher {
     }
   }
 
-  private async claim(): Promise<DeliveryRow[]> {
+  /** Claims deliveries for the free slots, each with the event and endpoint it is sent to. */
+  private async claim(): Promise<Array<[DeliveryRow, DeliveryTarget]>> {
     const { concurrency, perEndpointConcurrency, leaseMs } = this.context.config.webhooks;
     const free = concurrency - this.inFlight.size;
     if (free <= 0) return [];
-    return claimDueDeliveries(this.context, {
+    const claimed = await claimDueDeliveries(this.context, {
       owner: this.owner,
       limit: free,
       perEndpointLimit: perEndpointConcurrency,
       leaseMs,
     });
+    const targets = await loadTargets(this.context.database, claimed);
+    return claimed.map((delivery) => [
+      delivery,
+      targets.get(delivery.id) ?? { endpoint: undefined, event: undefined },
+    ]);
+  }
+
+  private launchAll(claimed: Array<[DeliveryRow, DeliveryTarget]>): void {
+    for (const [delivery, target] of claimed) this.launch(delivery, target);
   }
 
   /** Starts an attempt; when it ends its slot is free, so look for more work. */
-  private launch(delivery: DeliveryRow): void {
-    const attempt = attemptDelivery(this.services, delivery).finally(() => {
+  private launch(delivery: DeliveryRow, target: DeliveryTarget): void {
+    const attempt = attemptDelivery(this.services, delivery, target).finally(() => {
       this.inFlight.delete(attempt);
       this.wake();
     });
@@ -205,6 +235,12 @@ function buildSender(context: AppContext): WebhookSender {
     guard: new AddressGuard({ allowedCidrs: settings.allowedCidrs, allowHttp: settings.allowHttp }),
     clock: context.clock,
   });
+}
+
+/** The configured shutdown grace, or long enough for every attempt to end on its timeout. */
+function shutdownGrace(context: AppContext): number {
+  const { shutdownGraceMs, timeoutMs } = context.config.webhooks;
+  return shutdownGraceMs ?? timeoutMs + 1000;
 }
 
 /** Whether every promise settled within `ms`. */

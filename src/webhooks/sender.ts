@@ -120,6 +120,11 @@ export class WebhookSender {
     await this.agent.close();
   }
 
+  /** Aborts requests in flight (each ends as a network error) and closes every connection. */
+  async destroy(): Promise<void> {
+    await this.agent.destroy();
+  }
+
   /**
    * Keeps the first bytes of a body up to the cap and drains a little more for connection
    * reuse. Leaving the loop early destroys the stream, which closes its connection.

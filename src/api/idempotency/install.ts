@@ -41,80 +41,91 @@ export function installIdempotency(app: LyceumApp, context: AppContext): void {
   let requests = 0;
   app.decorateRequest('idempotencyKey', undefined);
 
-  app.addHook(
-    'preHandler',
-    async function claimIdempotencyKey(request: FastifyRequest, reply: FastifyReply) {
-      const header = request.headers['idempotency-key'];
-      if (request.method !== 'POST' || header === undefined || !request.apiKey) return;
-      const key = Array.isArray(header) ? header[0] : header;
-      if (key === undefined || !KEY_FORMAT.test(key)) {
-        throw new ApiProblem(
-          400,
-          'invalid-idempotency-key',
-          'Idempotency-Key must be 1 to 255 visible ASCII characters, e.g. a UUID.',
-        );
-      }
+  const claimKey = async function claimIdempotencyKey(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) {
+    const header = request.headers['idempotency-key'];
+    if (request.method !== 'POST' || header === undefined || !request.apiKey) return;
+    const key = Array.isArray(header) ? header[0] : header;
+    if (key === undefined || !KEY_FORMAT.test(key)) {
+      throw new ApiProblem(
+        400,
+        'invalid-idempotency-key',
+        'Idempotency-Key must be 1 to 255 visible ASCII characters, e.g. a UUID.',
+      );
+    }
 
-      const now = context.clock.now();
-      if (++requests % PURGE_EVERY === 0) await store.purgeExpired(now);
-      const claim = await store.claim(request.apiKey.id, key, requestHash(request), now);
-      if (claim.kind === 'claimed') {
-        request.idempotencyKey = key;
-        return;
-      }
+    const now = context.clock.now();
+    if (++requests % PURGE_EVERY === 0) await store.purgeExpired(now);
+    const claim = await store.claim(request.apiKey.id, key, requestHash(request), now);
+    if (claim.kind === 'claimed') {
+      request.idempotencyKey = key;
+      return;
+    }
 
-      const { row } = claim;
-      if (row.request_hash !== requestHash(request)) {
-        throw new ApiProblem(
-          422,
-          'idempotency-key-reused',
-          'This Idempotency-Key was used with a different request in the last 24 hours; use a new key for a new request.',
-        );
-      }
-      if (row.state !== 'completed' || row.response_status === null) {
-        throw new ApiProblem(
-          409,
-          'idempotency-key-in-use',
-          'A request with this Idempotency-Key is still being processed; retry it in a moment.',
-        );
-      }
-      if (request.routeOptions.config.replay === false) {
-        throw new ApiProblem(
-          409,
-          'idempotency-key-used',
-          'The first request with this Idempotency-Key already succeeded; its answer held a secret that is shown only once.',
-        );
-      }
-      return reply
-        .code(row.response_status)
-        .header('idempotent-replayed', 'true')
-        .type(row.response_type ?? 'application/json')
-        .send(row.response_body ?? '');
-    },
-  );
+    const { row } = claim;
+    if (row.request_hash !== requestHash(request)) {
+      throw new ApiProblem(
+        422,
+        'idempotency-key-reused',
+        'This Idempotency-Key was used with a different request in the last 24 hours; use a new key for a new request.',
+      );
+    }
+    if (row.state !== 'completed' || row.response_status === null) {
+      throw new ApiProblem(
+        409,
+        'idempotency-key-in-use',
+        'A request with this Idempotency-Key is still being processed; retry it in a moment.',
+      );
+    }
+    if (request.routeOptions.config.replay === false) {
+      throw new ApiProblem(
+        409,
+        'idempotency-key-used',
+        'The first request with this Idempotency-Key already succeeded; its answer held a secret that is shown only once.',
+      );
+    }
+    return reply
+      .code(row.response_status)
+      .header('idempotent-replayed', 'true')
+      .type(row.response_type ?? 'application/json')
+      .send(row.response_body ?? '');
+  };
 
-  app.addHook(
-    'onSend',
-    async function storeIdempotentAnswer(
-      request: FastifyRequest,
-      reply: FastifyReply,
-      payload: unknown,
-    ) {
-      const key = request.idempotencyKey;
-      if (key === undefined || !request.apiKey) return payload;
-      request.idempotencyKey = undefined;
+  const storeAnswer = async function storeIdempotentAnswer(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    payload: unknown,
+  ) {
+    const key = request.idempotencyKey;
+    if (key === undefined || !request.apiKey) return payload;
+    request.idempotencyKey = undefined;
 
-      if (reply.statusCode >= 500) {
-        await store.release(request.apiKey.id, key);
-        return payload;
-      }
-      const keep = request.routeOptions.config.replay !== false;
-      await store.complete(request.apiKey.id, key, {
-        status: reply.statusCode,
-        type: String(reply.getHeader('content-type') ?? 'application/json'),
-        body: keep && typeof payload === 'string' ? payload : '',
-      });
+    if (reply.statusCode >= 500) {
+      await store.release(request.apiKey.id, key);
       return payload;
-    },
-  );
+    }
+    const keep = request.routeOptions.config.replay !== false;
+    await store.complete(request.apiKey.id, key, {
+      status: reply.statusCode,
+      type: String(reply.getHeader('content-type') ?? 'application/json'),
+      body: keep && typeof payload === 'string' ? payload : '',
+    });
+    return payload;
+  };
+
+  // Only a POST can be idempotent, so only POST routes carry the hooks: every other request
+  // skips them entirely instead of entering two async hooks that return at once.
+  app.addHook('onRoute', function idempotentPosts(route) {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.includes('POST')) return;
+    route.preHandler = [...hookList(route.preHandler), claimKey];
+    route.onSend = [...hookList(route.onSend), storeAnswer];
+  });
+}
+
+function hookList<T>(hooks: T | T[] | undefined): T[] {
+  if (hooks === undefined) return [];
+  return Array.isArray(hooks) ? hooks : [hooks];
 }

@@ -14,6 +14,11 @@ export class MemoryBucketStore implements BucketStore {
   private readonly buckets = new Map<string, BucketState>();
 
   async take(bucketKey: string, policy: BucketPolicy, now: number): Promise<TakeResult> {
+    return this.takeNow(bucketKey, policy, now);
+  }
+
+  /** `take`, answered at once: memory needs no waiting. */
+  takeNow(bucketKey: string, policy: BucketPolicy, now: number): TakeResult {
     const { state, result } = takeToken(this.buckets.get(bucketKey), policy, now);
     // A full map is cleared rather than grown: forgetting buckets only ever grants requests.
     if (this.buckets.size >= MAX_BUCKETS && !this.buckets.has(bucketKey)) this.buckets.clear();

@@ -32,6 +32,14 @@ export class RateLimiter {
     this.shared = redisUrl ? new RedisBucketStore(redisUrl) : undefined;
   }
 
+  /**
+   * `take` answered at once when the buckets are in this process's memory (no Redis
+   * configured); undefined when the shared store has to be asked.
+   */
+  takeNow(bucketKey: string, policy: BucketPolicy, now: number): TakeResult | undefined {
+    return this.shared ? undefined : this.local.takeNow(bucketKey, policy, now);
+  }
+
   /** Takes one request from the bucket of `bucketKey`. */
   async take(bucketKey: string, policy: BucketPolicy, now: number): Promise<TakeResult> {
     if (!this.shared) return this.local.take(bucketKey, policy, now);

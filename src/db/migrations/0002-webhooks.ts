@@ -40,11 +40,14 @@ export function webhooksMigration(): Migration {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
-      // The dispatcher's claim query: due pending work in time order.
+      // The dispatcher's claim query: due pending work in time order. The endpoint and the lease
+      // are in the index so that the claim skips the deliveries of a full endpoint (a slow
+      // receiver's, piling up at the head of the queue) and the leased ones without reading
+      // their rows.
       await db.schema
         .createIndex('deliveries_due')
         .on('deliveries')
-        .columns(['status', 'next_attempt_at'])
+        .columns(['status', 'next_attempt_at', 'endpoint_id', 'lease_expires_at'])
         .execute();
       // Counting attempts in flight per endpoint at each claim: only live leases are scanned.
       // Status leads so that SQLite's planner, which has no statistics, prefers this index to

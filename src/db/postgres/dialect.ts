@@ -13,6 +13,12 @@ export interface PostgresOptions {
   searchPath?: string;
 }
 
+/**
+ * The name our connections carry in `pg_stat_activity`, so an operator (or a test) can tell
+ * Lyceum's connections apart; an `application_name` in DATABASE_URL takes precedence.
+ */
+export const APPLICATION_NAME = 'lyceum';
+
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
@@ -28,12 +34,19 @@ export function createPostgresPool(url: string, options: PostgresOptions = {}): 
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
+    fallback_application_name: APPLICATION_NAME,
     types,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
   });
   // A connection that dies while idle (server restart, terminated backend) is dropped by the
   // pool; without a listener the error would crash the process.
   pool.on('error', () => {});
+  // One that dies while checked out but between two statements of a transaction emits its
+  // error on the client, where nothing else listens. The next statement on it fails and is
+  // reported by its caller, and the pool then discards the connection.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return pool;
 }
 

@@ -1,0 +1,172 @@
+/**
+ * Webhook throughput: N events, each fanned out to every receiver, from the first commit to
+ * the last 2xx with every attempt recorded. Lyceum on each engine against (a) plain undici
+ * POSTs of the same signed bodies with nothing stored and (b) a BullMQ queue on Redis whose
+ * worker signs and POSTs. Same receivers, same concurrency.
+ */
+import { generateSecret } from '../../src/webhooks/signing.js';
+import { REDIS_URL } from '../../test/support/services.js';
+import type { BenchOptions } from '../options.js';
+import type { BurstResult } from '../processes/lyceum-dispatcher.js';
+import type { ReceiverStats, ReceiverUrls } from '../processes/receivers.js';
+import { type Row, rateRow } from '../report/table.js';
+import { BenchProcess } from '../support/ipc.js';
+import { engineName, type LyceumRig, withLyceum } from '../support/lyceum-rig.js';
+
+/** Deliveries per second of one system. */
+type Rate = number;
+
+/** Checks that each receiver got exactly its share, so a rate never hides lost requests. */
+export async function expectReceived(receivers: BenchProcess, perReceiver: number): Promise<void> {
+  const stats = await receivers.call<ReceiverStats>('stats');
+  const wrong = stats.received.filter((count) => count !== perReceiver);
+  if (wrong.length > 0) {
+    throw new Error(
+      `receivers got ${stats.received.join(', ')} requests, expected ${perReceiver} each`,
+    );
+  }
+}
+
+async function undiciRate(
+  options: BenchOptions,
+  receivers: BenchProcess,
+  urls: string[],
+): Promise<Rate> {
+  const { events } = options.throughput;
+  await receivers.call('reset', { stamp: false });
+  const sender = BenchProcess.start('undici-sender');
+  try {
+    const targets = urls.map((url) => ({ url, secret: generateSecret() }));
+    const result = await sender.call<{ elapsedMs: number }>('burst', {
+      targets,
+      events,
+      concurrency: options.concurrency,
+    });
+    await expectReceived(receivers, events);
+    return (events * urls.length * 1000) / result.elapsedMs;
+  } finally {
+    await sender.stop();
+  }
+}
+
+/** A queue name of its own, so a run never meets another run's jobs. */
+export function uniqueQueueName(purpose: string): string {
+  return `lyceum-bench-${purpose}-${process.pid}-${Date.now()}`;
+}
+
+async function bullmqRate(
+  options: BenchOptions,
+  receivers: BenchProcess,
+  urls: string[],
+): Promise<Rate> {
+  const { events } = options.throughput;
+  await receivers.call('reset', { stamp: false });
+  const queue = BenchProcess.start('bullmq-queue');
+  try {
+    await queue.call('open', {
+      redisUrl: REDIS_URL,
+      queueName: uniqueQueueName('throughput'),
+      targets: urls.map((url) => ({ url, secret: generateSecret() })),
+      concurrency: options.concurrency,
+    });
+    const result = await queue.call<{ elapsedMs: number }>('burst', { events });
+    await queue.call('close');
+    await expectReceived(receivers, events);
+    return (events * urls.length * 1000) / result.elapsedMs;
+  } finally {
+    await queue.stop();
+  }
+}
+
+async function lyceumRate(
+  options: BenchOptions,
+  receivers: BenchProcess,
+  urls: string[],
+  dialect: 'sqlite' | 'postgres',
+): Promise<Rate> {
+  const { events } = options.throughput;
+  const expected = events * urls.length;
+  await receivers.call('reset', { stamp: false });
+  const split = dialect === 'postgres';
+  const request = { dialect, urls, label: `throughput-${dialect}`, split };
+  return withLyceum(options, request, async (rig) => {
+    const elapsedMs = split
+      ? await splitBurst(rig, events, expected)
+      : await burst(rig, events, expected);
+    const recorded = await rig.dispatcher.call<number>('recordedSuccesses');
+    if (recorded !== expected)
+      throw new Error(`${recorded} attempts recorded, expected ${expected}`);
+    await expectReceived(receivers, events);
+    return (expected * 1000) / elapsedMs;
+  });
+}
+
+/** One process commits and dispatches; from the first commit to the last recorded success. */
+export async function burst(rig: LyceumRig, events: number, expected: number): Promise<number> {
+  const result = await rig.dispatcher.call<BurstResult>('burst', { events, expected });
+  return result.elapsedMs;
+}
+
+/** An API-like process commits, the dispatcher process delivers; the same span. */
+export async function splitBurst(
+  rig: LyceumRig,
+  events: number,
+  expected: number,
+): Promise<number> {
+  await rig.dispatcher.call('start');
+  const done = rig.dispatcher.call<{ at: number }>('waitForSuccesses', { count: expected });
+  const committed = await rig.committer.call<{ startedAt: number; commitMs: number }>(
+    'commitBurst',
+    { events },
+  );
+  const elapsedMs = (await done).at - committed.startedAt;
+  process.stderr.write(
+    `bench: Lyceum on ${rig.dialect}, API and dispatcher processes: ${expected} deliveries in ` +
+      `${elapsedMs.toFixed(0)} ms, committing the events took ${committed.commitMs.toFixed(0)} ms\n`,
+  );
+  return elapsedMs;
+}
+
+/** The throughput rows: per engine, Lyceum against each baseline, best of the runs of each. */
+export async function throughputFigures(
+  options: BenchOptions,
+  receivers: BenchProcess,
+  urls: ReceiverUrls,
+): Promise<Row[]> {
+  const healthy = urls.healthy;
+  let physical = 0;
+  let bullmq = 0;
+  const lyceum = new Map<'sqlite' | 'postgres', number>();
+  // Interleaved, so that a burst of other work on the machine hits one run of each, not all
+  // runs of one system.
+  for (let run = 0; run < options.repeats; run++) {
+    physical = Math.max(physical, await undiciRate(options, receivers, healthy));
+    bullmq = Math.max(bullmq, await bullmqRate(options, receivers, healthy));
+    for (const dialect of options.dialects) {
+      const rate = await lyceumRate(options, receivers, healthy, dialect);
+      lyceum.set(dialect, Math.max(lyceum.get(dialect) ?? 0, rate));
+    }
+  }
+
+  const size = `${options.throughput.events.toLocaleString('en-US')} events × ${healthy.length} receivers`;
+  return options.dialects.flatMap((dialect) => {
+    const engine = engineName(dialect);
+    const ours = lyceum.get(dialect) ?? 0;
+    return [
+      rateRow(
+        `Webhook deliveries/s, ${engine}, vs (a) bare undici POSTs (${size})`,
+        ours,
+        physical,
+        '/s',
+        0.5,
+      ),
+      rateRow(
+        `Webhook deliveries/s, ${engine}, vs (b) BullMQ on Redis (${size})`,
+        ours,
+        bullmq,
+        '/s',
+        1.0,
+      ),
+    ];
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * Prepared statements kept for reuse. Kysely prepares every query it runs; on SQLite preparing
+ * costs about as much as running a small statement, and the hot paths (the dispatcher's claims
+ * and records, key lookups, reads by id) repeat the same few SQL texts thousands of times a
+ * second. SQLite re-prepares a kept statement by itself when the schema changes.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+/** Distinct SQL texts kept; `in (?, ?, …)` lists of every length make the set open-ended. */
+const CACHE_LIMIT = 500;
+
+/** Wraps `sqlite` so that each SQL text is prepared once and its statement reused. */
+export function withStatementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string): SqliteStatement {
+      const kept = statements.get(text);
+      if (kept) return kept;
+      const statement = sqlite.prepare(text) as unknown as SqliteStatement;
+      // Oldest first: a Map iterates in insertion order.
+      if (statements.size >= CACHE_LIMIT) statements.delete(statements.keys().next().value!);
+      statements.set(text, statement);
+      return statement;
+    },
+  };
+}
