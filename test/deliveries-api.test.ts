@@ -1,6 +1,5 @@
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { DeliveryTable } from '../src/db/schema.js';
-import { createApiKey } from '../src/keys/api-keys.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { describeEachDatabase } from './support/harness.js';
 
@@ -58,16 +57,6 @@ describeEachDatabase(
       attempt_count: attempts,
       next_attempt_at: null,
       last_attempt_at: clock().now(),
-    });
-
-    // The clock stands still here, so the default bucket (a burst of 20) would never refill.
-    beforeAll(async () => {
-      const unthrottled = {
-        name: 'admin',
-        scopes: ['admin' as const],
-        rateLimitPerMinute: 6_000_000,
-      };
-      h.keys.admin = (await createApiKey(h.context, unthrottled)).key;
     });
 
     it('lists an endpoint’s deliveries newest first, filtered and in cursor pages', async () => {

@@ -1,5 +1,4 @@
-import { beforeAll, expect, it } from 'vitest';
-import { createApiKey } from '../src/keys/api-keys.js';
+import { expect, it } from 'vitest';
 import { ManualClock } from '../src/shared/clock.js';
 import { describeEachDatabase } from './support/harness.js';
 
@@ -9,15 +8,6 @@ const DAY_MS = 86_400_000;
 describeEachDatabase(
   'enrollments API',
   (h) => {
-    // The clock stands still between ticks, so the default bucket (a burst of 20) would not
-    // refill; these keys carry a rate no test reaches.
-    beforeAll(async () => {
-      for (const scope of ['admin', 'write', 'read'] as const) {
-        const unthrottled = { name: scope, scopes: [scope], rateLimitPerMinute: 6_000_000 };
-        h.keys[scope] = (await createApiKey(h.context, unthrottled)).key;
-      }
-    });
-
     const clock = () => h.context.clock as ManualClock;
     /** Lists stop just before now, so rows written at this millisecond need time to pass. */
     const tick = (ms = 1000) => clock().advance(ms);

@@ -1,5 +1,4 @@
-import { beforeAll, expect, it } from 'vitest';
-import { createApiKey } from '../src/keys/api-keys.js';
+import { expect, it } from 'vitest';
 import { ManualClock } from '../src/shared/clock.js';
 import { describeEachDatabase, type Harness } from './support/harness.js';
 
@@ -34,16 +33,6 @@ async function deliveriesOf(h: Harness, endpointId: string) {
 describeEachDatabase(
   'webhook endpoints API',
   (h) => {
-    // The clock stands still here, so the default bucket (a burst of 20) would never refill.
-    beforeAll(async () => {
-      const unthrottled = {
-        name: 'admin',
-        scopes: ['admin' as const],
-        rateLimitPerMinute: 6_000_000,
-      };
-      h.keys.admin = (await createApiKey(h.context, unthrottled)).key;
-    });
-
     it('creates an endpoint and shows its secret only in that answer', async () => {
       const created = await h.call('POST', '/v2/webhooks', {
         body: { url: PUBLIC_URL, eventTypes: ['user.created', 'course.completed'] },
