@@ -53,7 +53,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     throughput: { events: quick ? 600 : 2000 },
     latency: { rate: 100, durationMs: quick ? 3000 : 10_000, warmupMs: quick ? 1000 : 2000 },
     backlog: quick
-      ? { big: 100_000, small: 1000, sliceMs: 2500, warmup: 2000 }
+      ? { big: 100_000, small: 1000, sliceMs: 2000, warmup: 1000 }
       : { big: 1_000_000, small: 1000, sliceMs: 8000, warmup: 2000 },
     fairness: {
       events: quick ? 500 : 1500,
