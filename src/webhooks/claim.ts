@@ -170,8 +170,11 @@ export async function releaseLeases(database: Database, owner: string): Promise<
   const result = await database.db
     .updateTable('deliveries')
     .set({ lease_owner: null, lease_expires_at: null })
-    .where('lease_owner', '=', owner)
     .where('status', '=', 'pending')
+    // Leased rows only: with deliveries_lease (status, lease_expires_at) this reads what is
+    // leased instead of walking every pending delivery of a large backlog.
+    .where('lease_expires_at', 'is not', null)
+    .where('lease_owner', '=', owner)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
