@@ -58,14 +58,15 @@ export function installIdempotency(app: LyceumApp, context: AppContext): void {
 
     const now = context.clock.now();
     if (++requests % PURGE_EVERY === 0) await store.purgeExpired(now);
-    const claim = await store.claim(request.apiKey.id, key, requestHash(request), now);
+    const hash = requestHash(request);
+    const claim = await store.claim(request.apiKey.id, key, hash, now);
     if (claim.kind === 'claimed') {
       request.idempotencyKey = key;
       return;
     }
 
     const { row } = claim;
-    if (row.request_hash !== requestHash(request)) {
+    if (row.request_hash !== hash) {
       throw new ApiProblem(
         422,
         'idempotency-key-reused',
