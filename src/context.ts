@@ -22,6 +22,9 @@ export interface AppContext {
   metrics: WebhookMetrics;
 }
 
+/** What a service that changes state needs: the database, time, ids and the wake-up signal. */
+export type WriteServices = Pick<AppContext, 'database' | 'clock' | 'ids' | 'deliverySignal'>;
+
 /** Assembles a context from its parts; the clock and ids default to real time and randomness. */
 export function createContext(parts: {
   config: Config;

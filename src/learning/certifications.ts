@@ -13,7 +13,7 @@ import {
   type WindowQuery,
 } from '../api/pagination.js';
 import { ApiProblem, badRequest, conflict, notFound } from '../api/problem.js';
-import type { AppContext } from '../context.js';
+import type { AppContext, WriteServices } from '../context.js';
 import type { CertificationTable, CourseTable, EnrollmentTable } from '../db/schema.js';
 import { transact, type WriteContext } from '../db/transaction.js';
 import { recordEvent } from '../events/outbox.js';
@@ -47,7 +47,7 @@ export interface CertificationAtView extends CertificationView {
   at: string;
 }
 
-type Context = Pick<AppContext, 'database' | 'clock' | 'ids' | 'deliverySignal'>;
+type Context = WriteServices;
 
 /** The answer for a certification, with its status at instant `at` (epoch ms). */
 export function viewCertification(row: CertificationTable, at: number): CertificationView {

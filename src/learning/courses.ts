@@ -13,7 +13,7 @@ import {
   type WindowQuery,
 } from '../api/pagination.js';
 import { conflict, notFound } from '../api/problem.js';
-import type { AppContext } from '../context.js';
+import type { AppContext, WriteServices } from '../context.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { CourseTable } from '../db/schema.js';
 import { transact, type WriteContext } from '../db/transaction.js';
@@ -58,7 +58,7 @@ export interface CourseListQuery extends WindowQuery {
   status?: CourseStatus;
 }
 
-type Context = Pick<AppContext, 'database' | 'clock' | 'ids' | 'deliverySignal'>;
+type Context = WriteServices;
 
 /** The answer for a course. */
 export function viewCourse(row: CourseTable): CourseView {

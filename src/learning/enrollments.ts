@@ -12,7 +12,7 @@ import {
   type WindowQuery,
 } from '../api/pagination.js';
 import { conflict, notFound, unprocessable } from '../api/problem.js';
-import type { AppContext } from '../context.js';
+import type { AppContext, WriteServices } from '../context.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { EnrollmentTable } from '../db/schema.js';
 import { transact, type WriteContext } from '../db/transaction.js';
@@ -59,7 +59,7 @@ export interface EnrollmentListQuery extends UserEnrollmentListQuery {
   courseId?: string;
 }
 
-type Context = Pick<AppContext, 'database' | 'clock' | 'ids' | 'deliverySignal'>;
+type Context = WriteServices;
 
 /** The answer for an enrollment. */
 export function viewEnrollment(row: EnrollmentTable): EnrollmentView {

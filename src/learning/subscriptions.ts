@@ -16,7 +16,7 @@ import {
   type WindowQuery,
 } from '../api/pagination.js';
 import { conflict, notFound, unprocessable } from '../api/problem.js';
-import type { AppContext } from '../context.js';
+import type { AppContext, WriteServices } from '../context.js';
 import type { Schema, SubscriptionTable } from '../db/schema.js';
 import { transact, type WriteContext } from '../db/transaction.js';
 import { recordEvent } from '../events/outbox.js';
@@ -66,7 +66,7 @@ export interface SubscriptionListQuery extends WindowQuery {
   plan?: string;
 }
 
-type Context = Pick<AppContext, 'database' | 'clock' | 'ids' | 'deliverySignal'>;
+type Context = WriteServices;
 
 /** The API view of a stored subscription. */
 export function viewSubscription(row: SubscriptionTable): SubscriptionView {

@@ -13,7 +13,7 @@ import {
   type WindowQuery,
 } from '../api/pagination.js';
 import { conflict, notFound } from '../api/problem.js';
-import type { AppContext } from '../context.js';
+import type { AppContext, WriteServices } from '../context.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { UserTable } from '../db/schema.js';
 import { transact, type WriteContext } from '../db/transaction.js';
@@ -52,7 +52,7 @@ export interface UserListQuery extends WindowQuery {
   externalCustomerId?: string;
 }
 
-type Context = Pick<AppContext, 'database' | 'clock' | 'ids' | 'deliverySignal'>;
+type Context = WriteServices;
 
 /** Emails compare without regard to case or surrounding space. */
 export function normalizeEmail(email: string): string {

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { Page } from '../api/pagination.js';
 import { DEFAULT_LIMIT } from '../api/pagination.js';
 import { badRequest, conflict, notFound } from '../api/problem.js';
-import type { AppContext } from '../context.js';
+import type { AppContext, WriteServices } from '../context.js';
 import type { WebhookEndpointTable } from '../db/schema.js';
 import { transact, type WriteContext } from '../db/transaction.js';
 import { decodeIdCursor, enableFirst, pageById, requireEndpoint } from './endpoints.js';
@@ -43,7 +43,7 @@ export interface RecoveryRange {
   until?: string;
 }
 
-type Context = Pick<AppContext, 'database' | 'clock' | 'ids' | 'deliverySignal'>;
+type Context = WriteServices;
 
 /**
  * Lists an endpoint's deliveries, newest first. The log outlives a deleted endpoint, so only

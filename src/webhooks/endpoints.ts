@@ -14,7 +14,7 @@ import {
   type Page,
 } from '../api/pagination.js';
 import { type ApiProblem, badRequest, conflict, notFound, unprocessable } from '../api/problem.js';
-import type { AppContext } from '../context.js';
+import type { AppContext, WriteServices } from '../context.js';
 import type { WebhookEndpointTable } from '../db/schema.js';
 import { transact, type WriteContext } from '../db/transaction.js';
 import { isEventType } from '../events/catalog.js';
@@ -46,8 +46,8 @@ export interface EndpointListQuery {
   cursor?: string;
 }
 
-type Context = Pick<AppContext, 'database' | 'clock' | 'ids' | 'deliverySignal'>;
-type WriteServices = Pick<AppContext, 'database' | 'clock'>;
+type Context = WriteServices;
+type ClockedDatabase = Pick<AppContext, 'database' | 'clock'>;
 
 /**
  * Checks a list of event types: known types from the catalog, or exactly `["*"]`. Duplicates
@@ -197,7 +197,7 @@ export function decodeIdCursor(text: string): string {
  * grace period again.
  */
 export async function updateEndpoint(
-  context: WriteServices,
+  context: ClockedDatabase,
   guard: UrlChecker,
   id: string,
   patch: EndpointPatch,
@@ -239,7 +239,7 @@ function enabledChange(
  * Deletes an endpoint. Its pending deliveries are marked failed in the same transaction so no
  * dispatcher claims them afterwards; the deliveries and attempts stay readable.
  */
-export async function deleteEndpoint(context: WriteServices, id: string): Promise<void> {
+export async function deleteEndpoint(context: ClockedDatabase, id: string): Promise<void> {
   await transact(context.database, async (write) => {
     await requireEndpoint(write, id);
     const now = context.clock.now();
@@ -265,7 +265,7 @@ export async function deleteEndpoint(context: WriteServices, id: string): Promis
  * within the grace drops the oldest secret.
  */
 export async function rotateEndpointSecret(
-  context: WriteServices & Pick<AppContext, 'config'>,
+  context: ClockedDatabase & Pick<AppContext, 'config'>,
   id: string,
 ): Promise<{ secret: string }> {
   const secret = generateSecret();
