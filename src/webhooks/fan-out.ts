@@ -1,7 +1,7 @@
 /**
  * Fan-out: one pending delivery per enabled endpoint that subscribed to the event's type,
- * written in the event's own transaction. A committed event therefore always has its
- * deliveries, whatever crashes afterwards.
+ * written in the event's own transaction (by the outbox, see src/events/outbox.ts). A committed
+ * event therefore always has its deliveries, whatever crashes afterwards.
  */
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
@@ -12,15 +12,16 @@ import { DELIVERY_CHANNEL } from './delivery-signal.js';
 import { endpointWants } from './event-filter.js';
 
 /**
- * Queues `event` for every interested endpoint, or, when `onlyEndpointId` is given, for that
- * endpoint alone whatever types it subscribed to (a test event goes where it was asked to).
+ * The deliveries `event` needs: one per enabled endpoint that subscribed to its type, or, when
+ * `onlyEndpointId` is given, one to that endpoint alone whatever types it subscribed to (a test
+ * event goes where it was asked to). Read in `write`'s transaction; nothing is written.
  */
-export async function fanOutEvent(
-  context: Pick<AppContext, 'clock' | 'ids' | 'deliverySignal'>,
+export async function deliveriesFor(
+  context: Pick<AppContext, 'clock' | 'ids'>,
   write: WriteContext,
-  event: EventEnvelope,
+  event: Pick<EventEnvelope, 'id' | 'type'>,
   onlyEndpointId?: string,
-): Promise<number> {
+): Promise<DeliveryTable[]> {
   let query = write.trx
     .selectFrom('webhook_endpoints')
     .select(['id', 'event_types'])
@@ -29,18 +30,13 @@ export async function fanOutEvent(
   const endpoints = await query.execute();
 
   const now = context.clock.now();
-  const rows = endpoints
+  return endpoints
     .filter(
       (endpoint) =>
         onlyEndpointId !== undefined ||
         endpointWants(JSON.parse(endpoint.event_types) as string[], event.type),
     )
     .map((endpoint) => pendingDeliveryRow(context.ids.next('delivery'), endpoint.id, event, now));
-  if (rows.length === 0) return 0;
-
-  await write.trx.insertInto('deliveries').values(rows).execute();
-  await announceDeliveries(context, write);
-  return rows.length;
 }
 
 /** A new delivery of `event` to one endpoint, due at once, its retry window starting now. */
