@@ -14,7 +14,11 @@ export interface BenchOptions {
   repeats: number;
   /** Attempts in flight at once, for Lyceum and for both baselines. */
   concurrency: number;
-  throughput: { events: number };
+  /**
+   * `events` committed by `writers` writers at once, as an API answering that many requests at
+   * a time would; the BullMQ baseline enqueues from as many producers.
+   */
+  throughput: { events: number; writers: number };
   /** A steady offered load; the first `warmupMs` of it are left out of the percentiles. */
   latency: { rate: number; durationMs: number; warmupMs: number };
   backlog: {
@@ -50,7 +54,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     repeats: quick ? 2 : 3,
     receivers: 4,
     concurrency: 64,
-    throughput: { events: quick ? 600 : 2000 },
+    throughput: { events: quick ? 600 : 2000, writers: 8 },
     latency: { rate: 100, durationMs: quick ? 3000 : 10_000, warmupMs: quick ? 1000 : 2000 },
     backlog: quick
       ? { big: 100_000, small: 1000, sliceMs: 2000, warmup: 1000 }

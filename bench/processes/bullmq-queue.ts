@@ -16,6 +16,7 @@ import {
   signedHeaders,
   type Target,
 } from '../support/signed-request.js';
+import { writeConcurrently } from '../support/writers.js';
 
 /** How to open the process. */
 export interface QueueSetup {
@@ -94,11 +95,11 @@ serveCommands({
     return null;
   },
 
-  async burst(request_: { events: number }): Promise<{ elapsedMs: number }> {
+  async burst(request_: { events: number; writers: number }): Promise<{ elapsedMs: number }> {
     startWorker();
     await worker?.waitUntilReady();
     const started = performance.now();
-    for (let i = 0; i < request_.events; i++) await enqueueEvent();
+    await writeConcurrently(request_.events, request_.writers, enqueueEvent);
     await completedReach(request_.events * setup.targets.length);
     return { elapsedMs: performance.now() - started };
   },

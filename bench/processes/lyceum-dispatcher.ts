@@ -22,6 +22,7 @@ import { serveCommands } from '../support/ipc.js';
 import { sharedNow } from '../support/now.js';
 import { pace } from '../support/pacer.js';
 import { RssSampler } from '../support/rss.js';
+import { writeConcurrently } from '../support/writers.js';
 
 /** How to open the process. */
 export interface DispatcherSetup {
@@ -31,7 +32,7 @@ export interface DispatcherSetup {
   wakeups?: boolean;
 }
 
-/** A burst of events committed as fast as one writer can. */
+/** A burst of events committed as fast as the writers can. */
 export interface BurstResult {
   /** From the first commit to the last expected success recorded. */
   elapsedMs: number;
@@ -104,10 +105,13 @@ serveCommands({
     return null;
   },
 
-  /** Commits `events` one after another without dispatching; stamps when it began. */
-  async commitBurst(request: { events: number }): Promise<{ startedAt: number; commitMs: number }> {
+  /** Commits `events` from `writers` writers without dispatching; stamps when it began. */
+  async commitBurst(request: {
+    events: number;
+    writers: number;
+  }): Promise<{ startedAt: number; commitMs: number }> {
     const startedAt = sharedNow();
-    for (let i = 0; i < request.events; i++) await commitEvent();
+    await writeConcurrently(request.events, request.writers, commitEvent);
     return { startedAt, commitMs: sharedNow() - startedAt };
   },
 
@@ -133,11 +137,15 @@ serveCommands({
     return { at, peakRssMiB: rss.peakMiB() };
   },
 
-  async burst(request: { events: number; expected: number }): Promise<BurstResult> {
+  async burst(request: {
+    events: number;
+    writers: number;
+    expected: number;
+  }): Promise<BurstResult> {
     const rss = new RssSampler();
     dispatcher.start();
     const started = performance.now();
-    for (let i = 0; i < request.events; i++) await commitEvent();
+    await writeConcurrently(request.events, request.writers, commitEvent);
     const commitMs = performance.now() - started;
     await successesReach(request.expected);
     const elapsedMs = performance.now() - started;

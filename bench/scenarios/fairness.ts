@@ -40,8 +40,8 @@ async function healthyRate(
     async (rig) => {
       const elapsedMs =
         dialect === 'postgres'
-          ? await splitBurst(rig, events, expected)
-          : await burst(rig, events, expected);
+          ? await splitBurst(rig, { events, writers: options.throughput.writers }, expected)
+          : await burst(rig, { events, writers: options.throughput.writers }, expected);
       await expectReceived(receivers, events);
       return (expected * 1000) / elapsedMs;
     },

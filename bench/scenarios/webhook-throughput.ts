@@ -59,7 +59,7 @@ async function bullmqRate(
   receivers: BenchProcess,
   urls: string[],
 ): Promise<Rate> {
-  const { events } = options.throughput;
+  const { events, writers } = options.throughput;
   await receivers.call('reset', { stamp: false });
   const queue = BenchProcess.start('bullmq-queue');
   try {
@@ -69,7 +69,7 @@ async function bullmqRate(
       targets: urls.map((url) => ({ url, secret: generateSecret() })),
       concurrency: options.concurrency,
     });
-    const result = await queue.call<{ elapsedMs: number }>('burst', { events });
+    const result = await queue.call<{ elapsedMs: number }>('burst', { events, writers });
     await queue.call('close');
     await expectReceived(receivers, events);
     return (events * urls.length * 1000) / result.elapsedMs;
@@ -84,15 +84,15 @@ async function lyceumRate(
   urls: string[],
   dialect: 'sqlite' | 'postgres',
 ): Promise<Rate> {
-  const { events } = options.throughput;
+  const { events, writers } = options.throughput;
   const expected = events * urls.length;
   await receivers.call('reset', { stamp: false });
   const split = dialect === 'postgres';
   const request = { dialect, urls, label: `throughput-${dialect}`, split };
   return withLyceum(options, request, async (rig) => {
     const elapsedMs = split
-      ? await splitBurst(rig, events, expected)
-      : await burst(rig, events, expected);
+      ? await splitBurst(rig, { events, writers }, expected)
+      : await burst(rig, { events, writers }, expected);
     const recorded = await rig.dispatcher.call<number>('recordedSuccesses');
     if (recorded !== expected)
       throw new Error(`${recorded} attempts recorded, expected ${expected}`);
@@ -101,23 +101,29 @@ async function lyceumRate(
   });
 }
 
+/** How many events a burst commits, and from how many writers at once. */
+export interface BurstSize {
+  events: number;
+  writers: number;
+}
+
 /** One process commits and dispatches; from the first commit to the last recorded success. */
-export async function burst(rig: LyceumRig, events: number, expected: number): Promise<number> {
-  const result = await rig.dispatcher.call<BurstResult>('burst', { events, expected });
+export async function burst(rig: LyceumRig, size: BurstSize, expected: number): Promise<number> {
+  const result = await rig.dispatcher.call<BurstResult>('burst', { ...size, expected });
   return result.elapsedMs;
 }
 
 /** An API-like process commits, the dispatcher process delivers; the same span. */
 export async function splitBurst(
   rig: LyceumRig,
-  events: number,
+  size: BurstSize,
   expected: number,
 ): Promise<number> {
   await rig.dispatcher.call('start');
   const done = rig.dispatcher.call<{ at: number }>('waitForSuccesses', { count: expected });
   const committed = await rig.committer.call<{ startedAt: number; commitMs: number }>(
     'commitBurst',
-    { events },
+    size,
   );
   const elapsedMs = (await done).at - committed.startedAt;
   process.stderr.write(
@@ -148,7 +154,8 @@ export async function throughputFigures(
     }
   }
 
-  const size = `${options.throughput.events.toLocaleString('en-US')} events × ${healthy.length} receivers`;
+  const { events, writers } = options.throughput;
+  const size = `${events.toLocaleString('en-US')} events from ${writers} writers × ${healthy.length} receivers`;
   return options.dialects.flatMap((dialect) => {
     const engine = engineName(dialect);
     const ours = lyceum.get(dialect) ?? 0;
