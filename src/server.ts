@@ -36,7 +36,10 @@ export async function startLyceum(
   options: StartOptions = {},
 ): Promise<RunningLyceum> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const database = openDatabase(config.database, { poolSize: config.databasePoolSize });
+  const database = openDatabase(config.database, {
+    poolSize: config.databasePoolSize,
+    backgroundCheckpoints: true,
+  });
   const context = createContext({
     config,
     database,

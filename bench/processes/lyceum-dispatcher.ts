@@ -63,7 +63,9 @@ function openContext(setup: DispatcherSetup): AppContext {
   config.webhooks = { ...config.webhooks, ...setup.webhooks };
   // The level a production process runs at; the lines go nowhere so they cost what they cost.
   const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: false }));
-  return createContext({ config, database: openDatabase(config.database), logger });
+  // Opened as `lyceum serve` opens it.
+  const database = openDatabase(config.database, { backgroundCheckpoints: true });
+  return createContext({ config, database, logger });
 }
 
 /** Counts recorded successes by watching the metric the dispatcher updates after recording. */

@@ -10,6 +10,7 @@ import {
   type PostgresOptions,
 } from './postgres/dialect.js';
 import type { Schema } from './schema.js';
+import { WalCheckpointer } from './sqlite/checkpointer.js';
 import { createSqliteDatabase } from './sqlite/dialect.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -22,11 +23,26 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** How to open the database; each option applies to one engine only. */
+export interface OpenOptions extends PostgresOptions {
+  /**
+   * SQLite: checkpoint the write-ahead log on a thread of its own (see WalCheckpointer), for
+   * long-running processes; short commands leave it to SQLite's automatic checkpoints.
+   */
+  backgroundCheckpoints?: boolean;
+}
+
 /** Opens the database the configuration names. */
-export function openDatabase(target: DatabaseTarget, options: PostgresOptions = {}): Database {
+export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Database {
   if (target.kind === 'sqlite') {
-    const db = createSqliteDatabase(target.path);
-    return { db, dialect: 'sqlite', pool: undefined, close: () => db.destroy() };
+    const background = options.backgroundCheckpoints === true && target.path !== ':memory:';
+    const db = createSqliteDatabase(target.path, { backgroundCheckpoints: background });
+    const checkpointer = background ? new WalCheckpointer(target.path) : undefined;
+    const close = async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    };
+    return { db, dialect: 'sqlite', pool: undefined, close };
   }
   const pool = createPostgresPool(target.url, options);
   const db = createPostgresDatabase(pool);

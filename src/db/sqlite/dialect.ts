@@ -9,8 +9,19 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { Schema } from '../schema.js';
 import { withStatementCache } from './statement-cache.js';
 
+/** Log pages after which a commit checkpoints by itself while a WalCheckpointer runs. */
+export const FALLBACK_CHECKPOINT_PAGES = 10_000;
+
+export interface SqliteOptions {
+  /**
+   * A WalCheckpointer checkpoints this file: commits on this connection only checkpoint
+   * themselves when the log has grown past FALLBACK_CHECKPOINT_PAGES regardless.
+   */
+  backgroundCheckpoints?: boolean;
+}
+
 /** Opens (creating when missing) the SQLite file at `path`; `:memory:` works for tests. */
-export function createSqliteDatabase(path: string): Kysely<Schema> {
+export function createSqliteDatabase(path: string, options: SqliteOptions = {}): Kysely<Schema> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new BetterSqlite3(path);
   sqlite.pragma('journal_mode = WAL');
@@ -21,6 +32,9 @@ export function createSqliteDatabase(path: string): Kysely<Schema> {
   // outgrow the cache, every claim and record reads its pages again from the file, and a large
   // backlog delivered half as fast as a small one. The cap keeps memory bounded either way.
   sqlite.pragma('cache_size = -32768');
+  if (options.backgroundCheckpoints) {
+    sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
+  }
   return new Kysely<Schema>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
   });
