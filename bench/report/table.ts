@@ -34,6 +34,21 @@ export function rateRow(
   };
 }
 
+/**
+ * A row that explains rather than judges: what one unit of work costs Lyceum and the baseline,
+ * and how many times the baseline's cost Lyceum's is. No goal applies.
+ */
+export function costRow(figure: string, lyceum: number, baseline: number, unit: string): Row {
+  return {
+    figure,
+    lyceum: `${formatNumber(lyceum)} ${unit}`,
+    baseline: `${formatNumber(baseline)} ${unit}`,
+    ratio: lyceum / baseline,
+    goal: '(cost, lower is better)',
+    met: null,
+  };
+}
+
 /** A row for a figure that could not be measured, saying why. */
 export function failedRow(figure: string, error: Error): Row {
   const reason = error.message.split('\n')[0]?.slice(0, 120) ?? 'failed';

@@ -18,11 +18,15 @@ interface Request {
 
 type Reply = { id: number; result: unknown } | { id: number; error: string };
 
-/** Answers commands arriving from the parent until it disconnects. */
+/**
+ * Answers commands arriving from the parent until it disconnects. Every process also answers
+ * `ready`, once its modules are loaded, so that a measurement need not include its start-up.
+ */
 export function serveCommands(handlers: CommandHandlers): void {
   if (!process.send) throw new Error('a bench process must be started by the bench, over IPC');
+  const all: CommandHandlers = { ready: () => null, ...handlers };
   process.on('message', (message: Request) => {
-    const handler = handlers[message.command];
+    const handler = all[message.command];
     const reply = (answer: Reply) => process.send?.(answer);
     if (!handler) {
       reply({ id: message.id, error: `unknown command ${message.command}` });
@@ -81,6 +85,11 @@ export class BenchProcess {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new BenchProcess(child, script);
+  }
+
+  /** The process id, e.g. to read its CPU time. */
+  get pid(): number {
+    return this.child.pid ?? 0;
   }
 
   /** Sends `command` and resolves with the process's answer. */
