@@ -1,11 +1,12 @@
 /**
- * The read side of the event log: `GET /v2/events` pages through committed events in commit
- * order (ascending `seq`). The outbox hands out `seq` in commit order, so a reader that resumes
- * after the last seq it saw never skips an event that commits later.
+ * The read side of the event log: `GET /v2/events` pages through committed events in ascending
+ * `seq`. A page never goes past a `seq` that may still commit (see `committedHorizon`), so a
+ * reader that resumes after the last seq it saw never skips an event that commits later.
  *
  * Unlike resource lists, the feed is also tailed: a page that is not full still carries a
  * cursor, and polling with it returns the events committed since.
  */
+import { sql } from 'kysely';
 import {
   DEFAULT_LIMIT,
   decodeCursor,
@@ -17,6 +18,7 @@ import { badRequest } from '../api/problem.js';
 import type { AppContext } from '../context.js';
 import { type EventType, isEventType } from './catalog.js';
 import { type EventEnvelope, envelopeFromRow } from './envelope.js';
+import { EVENT_ORDER_LOCK } from './outbox.js';
 
 /** The query of one feed page, as the route received it. */
 export interface FeedQuery {
@@ -59,6 +61,27 @@ export function parseEventTypes(text: string): EventType[] {
   return [...new Set(names)] as EventType[];
 }
 
+/**
+ * The highest `seq` below which every event has committed or rolled back, on PostgreSQL, where
+ * event transactions commit concurrently: the exclusive event-order lock waits for every event
+ * transaction that drew a `seq` (each holds the lock in shared mode until it ends; see
+ * src/events/outbox.ts), and the sequence's value is read while it is held. A transaction that
+ * starts after that draws a higher `seq`. Undefined on SQLite, where a transaction that wrote an
+ * event is visible whole or not at all and one writer at a time commits in `seq` order.
+ */
+async function committedHorizon(
+  context: Pick<AppContext, 'database'>,
+): Promise<number | undefined> {
+  if (context.database.dialect !== 'postgres') return undefined;
+  const { rows } = await sql<{ horizon: number | null }>`
+    with barrier as materialized (select pg_advisory_xact_lock(${EVENT_ORDER_LOCK}))
+    select (
+      select pg_sequence_last_value(pg_get_serial_sequence('events', 'seq')::regclass)
+    ) as horizon
+    from barrier`.execute(context.database.db);
+  return Number(rows[0]?.horizon ?? 0);
+}
+
 /** Reads one page of the feed after the cursor's position. */
 export async function readEventFeed(
   context: Pick<AppContext, 'database'>,
@@ -73,10 +96,12 @@ export async function readEventFeed(
   const afterSeq = query.cursor === undefined ? 0 : decodeCursor(query.cursor, isFeedCursor).q;
   const limit = query.limit ?? DEFAULT_LIMIT;
 
+  const horizon = await committedHorizon(context);
   let select = context.database.db
     .selectFrom('events')
     .select(['seq', 'id', 'type', 'data', 'created_at'])
     .where('seq', '>', afterSeq);
+  if (horizon !== undefined) select = select.where('seq', '<=', horizon);
   if (types !== undefined) select = select.where('type', 'in', types);
   if (since !== undefined) select = select.where('created_at', '>=', since);
   if (until !== undefined) select = select.where('created_at', '<', until);

@@ -3,13 +3,14 @@
  * with its webhook deliveries, so a rolled-back change leaves no event and a committed one always
  * has its event and its deliveries.
  *
- * On PostgreSQL a transaction-level advisory lock is taken before the insert and held until
- * commit. Sequence numbers are therefore handed out in commit order, and a reader paging the
- * feed by `seq` can never see seq N+1 before N becomes visible. The lock, the event, its
- * deliveries and the wake-up of the dispatchers go to the server as one statement: the lock is
- * taken as late as the transaction allows, and the commits it serialises cost one round trip
- * less each per statement saved. SQLite has one writer at a time, which gives the same guarantee
- * without a lock.
+ * On PostgreSQL a reader paging the feed by `seq` must never see seq N+1 while N may still
+ * commit. Every event transaction holds the event-order advisory lock in shared mode from the
+ * moment it draws its `seq` until it commits; event commits therefore never wait for each other.
+ * A feed read first takes the same lock exclusively for an instant (see src/events/feed.ts),
+ * which waits for the transactions holding it and then reads how far the sequence got: every
+ * `seq` up to there is committed or rolled back, and the read stops there. The lock, the event,
+ * its deliveries and the wake-up of the dispatchers go to the server as one statement. SQLite
+ * has one writer at a time, which gives the same guarantee without a lock.
  */
 import { type RawBuilder, sql } from 'kysely';
 import type { AppContext } from '../context.js';
@@ -20,7 +21,7 @@ import { announceDeliveries, deliveriesFor } from '../webhooks/fan-out.js';
 import type { EventData, EventType } from './catalog.js';
 import { type EventEnvelope, envelopeFromRow } from './envelope.js';
 
-/** The advisory lock key that orders event commits on PostgreSQL ("LYCE" in ASCII). */
+/** The advisory lock key of the event order on PostgreSQL ("LYCE" in ASCII). */
 export const EVENT_ORDER_LOCK = 0x4c594345;
 
 /** An event row as the outbox writes it. */
@@ -80,14 +81,14 @@ const DELIVERY_COLUMNS = [
 ] as const satisfies ReadonlyArray<keyof DeliveryTable>;
 
 /**
- * One PostgreSQL statement: take the event-order lock, insert the event (its `seq` is drawn
- * after the lock is held, because the insert reads its row from the lock's result), insert its
- * deliveries and, when there are any, NOTIFY the dispatchers, which PostgreSQL delivers only if
- * the transaction commits.
+ * One PostgreSQL statement: take the event-order lock in shared mode, insert the event (its
+ * `seq` is drawn after the lock is held, because the insert reads its row from the lock's
+ * result), insert its deliveries and, when there are any, NOTIFY the dispatchers, which
+ * PostgreSQL delivers only if the transaction commits.
  */
 function insertOrdered(row: EventRow, deliveries: DeliveryTable[]): RawBuilder<unknown> {
   const event = sql`
-    with ordered as (select pg_advisory_xact_lock(${EVENT_ORDER_LOCK})),
+    with ordered as (select pg_advisory_xact_lock_shared(${EVENT_ORDER_LOCK})),
     event as (
       insert into events (id, type, data, created_at)
       select ${row.id}, ${row.type}, ${row.data}, ${row.created_at}::bigint from ordered
