@@ -12,6 +12,7 @@ import {
 import type { Schema } from './schema.js';
 import { WalCheckpointer } from './sqlite/checkpointer.js';
 import { createSqliteDatabase } from './sqlite/dialect.js';
+import type { CachedSqlite } from './sqlite/statement-cache.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -20,6 +21,8 @@ export interface Database {
   dialect: DialectName;
   /** The PostgreSQL pool, for LISTEN/NOTIFY and raw checks; undefined on SQLite. */
   pool: pg.Pool | undefined;
+  /** The SQLite connection Kysely uses, for reads run at once; undefined on PostgreSQL. */
+  sqlite: CachedSqlite | undefined;
   close(): Promise<void>;
 }
 
@@ -36,15 +39,15 @@ export interface OpenOptions extends PostgresOptions {
 export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Database {
   if (target.kind === 'sqlite') {
     const background = options.backgroundCheckpoints === true && target.path !== ':memory:';
-    const db = createSqliteDatabase(target.path, { backgroundCheckpoints: background });
+    const { db, sqlite } = createSqliteDatabase(target.path, { backgroundCheckpoints: background });
     const checkpointer = background ? new WalCheckpointer(target.path) : undefined;
     const close = async () => {
       await checkpointer?.stop();
       await db.destroy();
     };
-    return { db, dialect: 'sqlite', pool: undefined, close };
+    return { db, dialect: 'sqlite', pool: undefined, sqlite, close };
   }
   const pool = createPostgresPool(target.url, options);
   const db = createPostgresDatabase(pool);
-  return { db, dialect: 'postgres', pool, close: () => db.destroy() };
+  return { db, dialect: 'postgres', pool, sqlite: undefined, close: () => db.destroy() };
 }

@@ -15,6 +15,7 @@ import {
 import { conflict, notFound } from '../api/problem.js';
 import type { AppContext, WriteServices } from '../context.js';
 import { isUniqueViolation } from '../db/errors.js';
+import { prepareRead } from '../db/prepared-read.js';
 import type { UserTable } from '../db/schema.js';
 import { transact, type WriteContext } from '../db/transaction.js';
 import { recordEvent } from '../events/outbox.js';
@@ -148,17 +149,36 @@ export async function createUser(
   }
 }
 
+/** A live user by id: the read behind `GET /v2/users/:id`, compiled once. */
+const liveUserById = prepareRead<[id: string], UserTable>((db, param) =>
+  db
+    .selectFrom('users')
+    .selectAll()
+    .where('id', '=', param<string>(0))
+    .where('deleted_at', 'is', null),
+);
+
+/**
+ * Reads one live user, at once when the read is (on SQLite, unless a transaction holds the
+ * connection) and as a promise otherwise, so that `GET /v2/users/:id` can answer without one.
+ */
+export function readUser(
+  context: Pick<AppContext, 'database'>,
+  id: string,
+): UserView | Promise<UserView> {
+  const row = liveUserById.first(context.database, id);
+  return row instanceof Promise ? row.then((found) => liveUser(found, id)) : liveUser(row, id);
+}
+
 /** Reads one live user. */
 export async function getUser(
   context: Pick<AppContext, 'database'>,
   id: string,
 ): Promise<UserView> {
-  const row = await context.database.db
-    .selectFrom('users')
-    .selectAll()
-    .where('id', '=', id)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+  return readUser(context, id);
+}
+
+function liveUser(row: UserTable | undefined, id: string): UserView {
   if (!row) throw notFound('User', id);
   return viewUser(row);
 }

@@ -2,7 +2,7 @@
  * `/v2/users`: provision, read, update, delete and list users.
  */
 import { Type } from 'typebox';
-import { createUser, deleteUser, getUser, listUsers, updateUser } from '../../learning/users.js';
+import { createUser, deleteUser, listUsers, readUser, updateUser } from '../../learning/users.js';
 import type { ApiServices } from '../app.js';
 import { IdParams, PageOf, problemResponses } from '../schemas/common.js';
 import { CreateUserBody, ListUsersQuery, UpdateUserBody, User } from '../schemas/users.js';
@@ -50,8 +50,10 @@ export function userRoutes(app: LyceumApp, { context }: ApiServices): void {
         response: { 200: User, ...problemResponses(404) },
       },
     },
-    async function getUserRoute(request) {
-      return getUser(context, request.params.id);
+    // Not async: on SQLite the user is read at once, and answering without a promise in
+    // between is measurably cheaper on the busiest read of the API.
+    function getUserRoute(request) {
+      return readUser(context, request.params.id);
     },
   );
 

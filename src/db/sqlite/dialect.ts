@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Schema } from '../schema.js';
-import { withStatementCache } from './statement-cache.js';
+import { type CachedSqlite, withStatementCache } from './statement-cache.js';
 
 /** Log pages after which a commit checkpoints by itself while a WalCheckpointer runs. */
 export const FALLBACK_CHECKPOINT_PAGES = 10_000;
@@ -20,8 +20,14 @@ export interface SqliteOptions {
   backgroundCheckpoints?: boolean;
 }
 
-/** Opens (creating when missing) the SQLite file at `path`; `:memory:` works for tests. */
-export function createSqliteDatabase(path: string, options: SqliteOptions = {}): Kysely<Schema> {
+/**
+ * Opens (creating when missing) the SQLite file at `path`; `:memory:` works for tests. Kysely
+ * and the direct reads (`src/db/prepared-read.ts`) share the one connection.
+ */
+export function createSqliteDatabase(
+  path: string,
+  options: SqliteOptions = {},
+): { db: Kysely<Schema>; sqlite: CachedSqlite } {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new BetterSqlite3(path);
   sqlite.pragma('journal_mode = WAL');
@@ -35,7 +41,9 @@ export function createSqliteDatabase(path: string, options: SqliteOptions = {}):
   if (options.backgroundCheckpoints) {
     sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_CHECKPOINT_PAGES}`);
   }
-  return new Kysely<Schema>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
-  });
+  const cached = withStatementCache(sqlite);
+  return {
+    db: new Kysely<Schema>({ dialect: new SqliteDialect({ database: cached }) }),
+    sqlite: cached,
+  };
 }

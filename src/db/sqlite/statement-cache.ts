@@ -10,11 +10,26 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
 /** Distinct SQL texts kept; `in (?, ?, …)` lists of every length make the set open-ended. */
 const CACHE_LIMIT = 500;
 
+/** The SQLite connection as Kysely uses it, and what the direct reads need of it. */
+export interface CachedSqlite extends SqliteDatabase {
+  /** Whether a transaction is open on the connection (`begin` ran, `commit` not yet). */
+  readonly inTransaction: boolean;
+  /**
+   * A statement of the caller's own for `text`, not kept here, that answers each row as an array
+   * of column values (its `columns()` name them), so no property names are made per row.
+   */
+  prepareRaw(text: string): BetterSqlite3.Statement<unknown[], unknown[]>;
+}
+
 /** Wraps `sqlite` so that each SQL text is prepared once and its statement reused. */
-export function withStatementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
+export function withStatementCache(sqlite: BetterSqlite3.Database): CachedSqlite {
   const statements = new Map<string, SqliteStatement>();
   return {
     close: () => sqlite.close(),
+    get inTransaction() {
+      return sqlite.inTransaction;
+    },
+    prepareRaw: (text) => sqlite.prepare<unknown[], unknown[]>(text).raw(true),
     prepare(text: string): SqliteStatement {
       const kept = statements.get(text);
       if (kept) return kept;
