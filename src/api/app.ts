@@ -16,6 +16,7 @@ import { installIdempotency } from './idempotency/install.js';
 import { installJsonBodies } from './json-body.js';
 import { installRateLimit } from './rate-limit/install.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
+import { RequestLogger } from './request-logger.js';
 import { registerRoutes } from './routes/index.js';
 import { ProblemSchema } from './schemas/common.js';
 import type { LyceumApp } from './types.js';
@@ -37,6 +38,7 @@ export async function buildApp(context: AppContext): Promise<LyceumApp> {
     // Per-request lines would cost more than the request itself on the hot path; failures are
     // logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (logger, bindings, options) => new RequestLogger(logger, bindings, options),
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
     frameworkErrors: handleFrameworkError,
@@ -46,16 +48,17 @@ export async function buildApp(context: AppContext): Promise<LyceumApp> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // First of all hooks, so that every answer carries it, a refusal by a later hook included;
+  // the router's own refusals, which run no hook, set it in handleFrameworkError. On a request
+  // rather than on each send: a route without onSend hooks answers on a shorter path.
+  app.addHook('onRequest', function requestIdHeader(request, reply, done) {
+    reply.header('x-request-id', request.id);
+    done();
+  });
   installJsonBodies(app);
   app.addSchema(ProblemSchema);
   installValidation(app);
   installErrorHandling(app);
-  // A callback hook rather than an async one: it runs on every answer, and skipping the
-  // promise is measurable on the hot path.
-  app.addHook('onSend', function requestIdHeader(request, reply, payload, done) {
-    reply.header('x-request-id', request.id);
-    done(null, payload);
-  });
 
   const keyCache = new ApiKeyCache(context);
   installAuth(app, keyCache);

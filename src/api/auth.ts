@@ -94,8 +94,10 @@ const unauthorized = () =>
 
 /** The scope a route needs: declared in its config, or read for GET and write otherwise. */
 function requiredAuth(request: FastifyRequest): 'public' | Scope | undefined {
-  if (!request.routeOptions.url) return undefined;
-  const declared = request.routeOptions.config.auth;
+  // Read once: Fastify builds a new routeOptions object on every access.
+  const { url, config } = request.routeOptions;
+  if (!url) return undefined;
+  const declared = config.auth;
   if (declared) return declared;
   return request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write';
 }

@@ -132,7 +132,11 @@ export function handleFrameworkError(
 ): void {
   const body = toProblem(error);
   request.log.debug({ status: body.status, slug: body.type }, 'request refused by the router');
-  reply.code(body.status).type('application/problem+json').send(body);
+  reply
+    .header('x-request-id', request.id)
+    .code(body.status)
+    .type('application/problem+json')
+    .send(body);
 }
 
 /** Installs the error and not-found handlers on `app`. */
