@@ -7,7 +7,8 @@ import { loadConfig } from '../src/config.js';
 import { type AppContext, createContext } from '../src/context.js';
 import { transact } from '../src/db/transaction.js';
 import { EVENT_TYPES, envelopeSchema, isEventType } from '../src/events/catalog.js';
-import { recordEvent } from '../src/events/outbox.js';
+import { readEventFeed } from '../src/events/feed.js';
+import { EVENT_ORDER_LOCK, recordEvent } from '../src/events/outbox.js';
 import { createApiKey } from '../src/keys/api-keys.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { createLogger } from '../src/shared/logger.js';
@@ -316,5 +317,39 @@ for (const dialect of DIALECTS) {
       expect(missed, `${missed.length} committed events were skipped by the reader`).toEqual([]);
       expect(seen).toEqual(stored.map((event) => event.id));
     });
+
+    if (dialect === 'postgres') {
+      it('answers 503 with Retry-After while an event transaction stays open, and reads after it ends', async () => {
+        const pool = testDatabase.database.pool;
+        if (!pool) throw new Error('a PostgreSQL test database has a pool');
+        const stuck = await pool.connect();
+        try {
+          // An event transaction that does not end: it holds the order lock as the outbox does.
+          await stuck.query('begin');
+          await stuck.query(
+            'select pg_advisory_xact_lock_shared($1::int, hashtext(current_schema()))',
+            [EVENT_ORDER_LOCK],
+          );
+
+          await expect(readEventFeed(context, {}, { waitMs: 100 })).rejects.toMatchObject({
+            status: 503,
+            slug: 'feed-busy',
+          });
+          const refused = await app.inject({
+            method: 'GET',
+            url: '/v2/events',
+            headers: { authorization: `Bearer ${readKey}` },
+          });
+          expect(refused.statusCode).toBe(503);
+          expect(refused.headers['retry-after']).toBe('1');
+          expect(refused.headers['content-type']).toContain('application/problem+json');
+        } finally {
+          await stuck.query('rollback');
+          stuck.release();
+        }
+        const page = await readEventFeed(context, {}, { waitMs: 100 });
+        expect(page.pageInfo.cursor).toEqual(expect.any(String));
+      });
+    }
   });
 }

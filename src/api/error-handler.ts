@@ -147,11 +147,15 @@ export function installErrorHandling(app: LyceumApp): void {
     reply: FastifyReply,
   ) {
     const body = toProblem(error);
-    if (body.status >= 500) {
+    if (body.status >= 500 && !(error instanceof ApiProblem)) {
       request.log.error({ err: error }, 'request failed');
+    } else if (body.status >= 500) {
+      request.log.warn({ status: body.status, slug: body.type }, 'request refused for now');
     } else {
       request.log.debug({ status: body.status, slug: body.type }, 'request refused');
     }
+    // A problem that says when to retry says it in the header too (RFC 9110, Retry-After).
+    if (typeof body.retryAfter === 'number') reply.header('retry-after', body.retryAfter);
     return reply.code(body.status).type('application/problem+json').send(body);
   });
 

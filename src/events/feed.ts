@@ -14,11 +14,11 @@ import {
   type Page,
   parseInstant,
 } from '../api/pagination.js';
-import { badRequest } from '../api/problem.js';
+import { ApiProblem, badRequest } from '../api/problem.js';
 import type { AppContext } from '../context.js';
 import { type EventType, isEventType } from './catalog.js';
 import { type EventEnvelope, envelopeFromRow } from './envelope.js';
-import { EVENT_ORDER_LOCK } from './outbox.js';
+import { eventOrderLock } from './outbox.js';
 
 /** The query of one feed page, as the route received it. */
 export interface FeedQuery {
@@ -71,21 +71,44 @@ export function parseEventTypes(text: string): EventType[] {
  */
 async function committedHorizon(
   context: Pick<AppContext, 'database'>,
+  waitMs: number,
 ): Promise<number | undefined> {
   if (context.database.dialect !== 'postgres') return undefined;
-  const { rows } = await sql<{ horizon: number | null }>`
-    with barrier as materialized (select pg_advisory_xact_lock(${EVENT_ORDER_LOCK}))
-    select (
-      select pg_sequence_last_value(pg_get_serial_sequence('events', 'seq')::regclass)
-    ) as horizon
-    from barrier`.execute(context.database.db);
-  return Number(rows[0]?.horizon ?? 0);
+  try {
+    return await context.database.db.transaction().execute(async (trx) => {
+      // A transaction that stays open after writing an event would hold the read, and the
+      // event writes queued behind it, for as long as it lasts: give up after `waitMs`.
+      await sql`select set_config('lock_timeout', ${`${waitMs}ms`}, true)`.execute(trx);
+      const { rows } = await sql<{ horizon: number | null }>`
+        with barrier as materialized (select pg_advisory_xact_lock(${eventOrderLock}))
+        select (
+          select pg_sequence_last_value(pg_get_serial_sequence('events', 'seq')::regclass)
+        ) as horizon
+        from barrier`.execute(trx);
+      return Number(rows[0]?.horizon ?? 0);
+    });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== LOCK_NOT_AVAILABLE) throw error;
+    throw new ApiProblem(
+      503,
+      'feed-busy',
+      `An event is being written by a transaction that has been open for more than ${waitMs} ms; the feed cannot tell what follows it yet. Retry in a second.`,
+      { retryAfter: 1 },
+    );
+  }
 }
+
+/** PostgreSQL's SQLSTATE when `lock_timeout` runs out. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/** How long a feed read waits for event transactions in progress (PostgreSQL). */
+export const FEED_WAIT_MS = 3000;
 
 /** Reads one page of the feed after the cursor's position. */
 export async function readEventFeed(
   context: Pick<AppContext, 'database'>,
   query: FeedQuery,
+  options: { waitMs?: number } = {},
 ): Promise<Page<EventEnvelope>> {
   const types = query.types === undefined ? undefined : parseEventTypes(query.types);
   const since = query.since === undefined ? undefined : parseInstant('since', query.since);
@@ -96,7 +119,7 @@ export async function readEventFeed(
   const afterSeq = query.cursor === undefined ? 0 : decodeCursor(query.cursor, isFeedCursor).q;
   const limit = query.limit ?? DEFAULT_LIMIT;
 
-  const horizon = await committedHorizon(context);
+  const horizon = await committedHorizon(context, options.waitMs ?? FEED_WAIT_MS);
   let select = context.database.db
     .selectFrom('events')
     .select(['seq', 'id', 'type', 'data', 'created_at'])

@@ -21,8 +21,15 @@ import { announceDeliveries, deliveriesFor } from '../webhooks/fan-out.js';
 import type { EventData, EventType } from './catalog.js';
 import { type EventEnvelope, envelopeFromRow } from './envelope.js';
 
-/** The advisory lock key of the event order on PostgreSQL ("LYCE" in ASCII). */
+/** The advisory lock namespace of the event order on PostgreSQL ("LYCE" in ASCII). */
 export const EVENT_ORDER_LOCK = 0x4c594345;
+
+/**
+ * The event-order lock's two keys: the namespace, and the schema the events table is in, so that
+ * two installations in one database (or the test files, each in a schema of its own) keep
+ * separate orders and never wait for each other.
+ */
+export const eventOrderLock = sql`${EVENT_ORDER_LOCK}::int, hashtext(current_schema())`;
 
 /** An event row as the outbox writes it. */
 interface EventRow {
@@ -88,7 +95,7 @@ const DELIVERY_COLUMNS = [
  */
 function insertOrdered(row: EventRow, deliveries: DeliveryTable[]): RawBuilder<unknown> {
   const event = sql`
-    with ordered as (select pg_advisory_xact_lock_shared(${EVENT_ORDER_LOCK})),
+    with ordered as (select pg_advisory_xact_lock_shared(${eventOrderLock})),
     event as (
       insert into events (id, type, data, created_at)
       select ${row.id}, ${row.type}, ${row.data}, ${row.created_at}::bigint from ordered

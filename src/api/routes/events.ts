@@ -17,6 +17,10 @@ const FEED_DESCRIPTION = [
   'Every answer carries a cursor, also when the page is not full or empty: poll with it to tail',
   'the feed and receive the events committed since. `hasMore` says whether more events are',
   'available right now; when it is false, wait before polling again.',
+  '',
+  'On PostgreSQL a page waits for event transactions still in progress, so that it never ends',
+  'before an event that may yet commit; if one stays open for more than 3 seconds the answer is',
+  '503 with `Retry-After`.',
 ].join('\n');
 
 /** Registers the event feed and the event-type catalog on `app`. */
@@ -31,7 +35,7 @@ export function eventRoutes(app: LyceumApp, { context }: ApiServices): void {
         querystring: EventFeedQuery,
         response: {
           200: PageOf(EventEnvelope),
-          ...problemResponses(),
+          ...problemResponses(503),
         },
       },
     },

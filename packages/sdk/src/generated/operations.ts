@@ -422,6 +422,10 @@ export class LyceumOperations {
      * the feed and receive the events committed since. `hasMore` says whether more events are
      * available right now; when it is false, wait before polling again.
      *
+     * On PostgreSQL a page waits for event transactions still in progress, so that it never ends
+     * before an event that may yet commit; if one stays open for more than 3 seconds the answer is
+     * 503 with `Retry-After`.
+     *
      * `GET /v2/events`
      */
     list: listCall(
