@@ -414,8 +414,10 @@ export class LyceumOperations {
     /**
      * Read the event feed in commit order, filtered by type and time
      *
-     * The same envelopes webhooks carry, in commit order: an event never appears before one that
-     * committed earlier, so a reader that resumes from its cursor never skips one.
+     * The same envelopes webhooks carry, in commit order: an event never appears before one whose
+     * transaction had committed when its own began, and a page never ends before an event that may
+     * still commit, so a reader that resumes from its cursor never skips one. Events of
+     * transactions that ran at the same time appear in the order they were written.
      * Pass the same `types`, `since` and `until` with every page.
      *
      * Every answer carries a cursor, also when the page is not full or empty: poll with it to tail
