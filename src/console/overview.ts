@@ -228,7 +228,8 @@ async function readBacklog(context: Context, now: number): Promise<Overview['bac
       select next_attempt_at,
         case when lease_expires_at > cast(${now} as bigint) then 1 else 0 end as leased
       from deliveries
-      where status = 'pending'
+      -- A pending delivery always has a next attempt; saying so lets the partial index answer.
+      where status = 'pending' and next_attempt_at is not null
     ) as pending
   `.execute(context.database.db);
 

@@ -8,12 +8,14 @@ import type { Database } from './database.js';
 import { learningMigration } from './migrations/0001-learning.js';
 import { webhooksMigration } from './migrations/0002-webhooks.js';
 import { idempotencyMigration } from './migrations/0003-idempotency.js';
+import { dispatcherIndexesMigration } from './migrations/0004-dispatcher-indexes.js';
 
 function migrationsFor(database: Database): Record<string, Migration> {
   return {
     '0001-learning': learningMigration(database.dialect),
     '0002-webhooks': webhooksMigration(),
     '0003-idempotency': idempotencyMigration(),
+    '0004-dispatcher-indexes': dispatcherIndexesMigration(),
   };
 }
 

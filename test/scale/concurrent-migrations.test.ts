@@ -11,7 +11,12 @@ import {
   STARTUP_TIMEOUT_MS,
 } from './support/cluster.js';
 
-const MIGRATIONS = ['0001-learning', '0002-webhooks', '0003-idempotency'];
+const MIGRATIONS = [
+  '0001-learning',
+  '0002-webhooks',
+  '0003-idempotency',
+  '0004-dispatcher-indexes',
+];
 
 describe.skipIf(!postgresAvailable)('migrations with processes starting at once [postgres]', () => {
   let cluster: Cluster;
