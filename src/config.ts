@@ -29,6 +29,12 @@ export interface WebhookSettings {
   concurrency: number;
   /** Attempts in flight at once to one endpoint, across all dispatcher processes. */
   perEndpointConcurrency: number;
+  /**
+   * Attempts in flight at once to an endpoint that is failing (no success since its last
+   * failure), across all dispatcher processes: enough to notice its recovery, while the rest of
+   * its share goes to endpoints that answer.
+   */
+  failingEndpointConcurrency: number;
   /** How long a claimed delivery stays with its dispatcher before it returns to the queue. */
   leaseMs: number;
   /**
@@ -94,6 +100,13 @@ export function loadConfig(env: Env = process.env): Config {
       disableAfterMs: readDuration(env, 'LYCEUM_WEBHOOK_DISABLE_AFTER', '24h'),
       concurrency: readInteger(env, 'LYCEUM_DISPATCHER_CONCURRENCY', 64, 1, 10_000),
       perEndpointConcurrency: readInteger(env, 'LYCEUM_WEBHOOK_ENDPOINT_CONCURRENCY', 16, 1, 1000),
+      failingEndpointConcurrency: readInteger(
+        env,
+        'LYCEUM_WEBHOOK_FAILING_ENDPOINT_CONCURRENCY',
+        2,
+        1,
+        1000,
+      ),
       leaseMs: readDuration(env, 'LYCEUM_DISPATCHER_LEASE', '60s'),
       pollIntervalMs: readDuration(env, 'LYCEUM_DISPATCHER_POLL_INTERVAL', '1s'),
       shutdownGraceMs: readOptionalDuration(env, 'LYCEUM_DISPATCHER_SHUTDOWN_GRACE'),

@@ -1,7 +1,7 @@
 /**
  * The dispatcher against real databases and real receivers, with time driven by a ManualClock:
  * leases, shutdown, endpoints that went away, auto-disable, 410 Gone, secret rotation and
- * per-endpoint concurrency.
+ * per-endpoint concurrency, smaller while an endpoint is failing.
  */
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -355,6 +355,36 @@ for (const dialect of DIALECTS) {
         const statuses = (await deliveriesOf(rig.context, endpoint.id)).map((d) => d.status);
         expect(statuses).toEqual(Array(8).fill('succeeded'));
       }
+    });
+
+    it('limits a failing endpoint to failingEndpointConcurrency until it succeeds', async () => {
+      settings({ concurrency: 8, perEndpointConcurrency: 4, failingEndpointConcurrency: 1 });
+      let status = 503;
+      const hook = await receiver((request, response, index, raw) =>
+        answerAfter(30, status)(request, response, index, raw),
+      );
+      const endpoint = await insertEndpoint(rig.context, hook.url);
+      // An endpoint that has been failing for a while, as the dispatcher left it.
+      await db()
+        .updateTable('webhook_endpoints')
+        .set({ failing_since: rig.clock.now() - 60_000 })
+        .where('id', '=', endpoint.id)
+        .execute();
+      for (let i = 0; i < 6; i++) await emitEvent(rig.context);
+
+      expect(await dispatcher.runDue()).toBe(6);
+      expect(hook.maxConcurrent).toBe(1);
+
+      // It recovers: the first success gives it its full share for the rest of the retries.
+      status = 200;
+      hook.maxConcurrent = 0;
+      const pending = await deliveriesOf(rig.context, endpoint.id);
+      rig.clock.set(Math.max(...pending.map((delivery) => delivery.next_attempt_at!)));
+      expect(await dispatcher.runDue()).toBe(6);
+      expect(hook.maxConcurrent).toBe(4);
+      expect((await endpointRow(rig.context, endpoint.id))?.failing_since).toBeNull();
+      const statuses = (await deliveriesOf(rig.context, endpoint.id)).map((d) => d.status);
+      expect(statuses).toEqual(Array(6).fill('succeeded'));
     });
   });
 }

@@ -1,8 +1,12 @@
 /**
  * Fairness: one endpoint that accepts connections and never answers is added to the healthy
- * ones. It may hold its share of the dispatcher's concurrency (its per-endpoint limit, until
- * each attempt times out) and no more: the healthy endpoints' throughput must stay within 10%
- * of a run without it.
+ * ones. It may hold its share of the dispatcher's concurrency and no more: the healthy
+ * endpoints' throughput must stay within 10% of a run without it.
+ *
+ * An endpoint that never answers has been failing for as long as it has been dead, so it is
+ * stored as the dispatcher leaves such an endpoint: failing since ten minutes ago, which limits
+ * it to LYCEUM_WEBHOOK_FAILING_ENDPOINT_CONCURRENCY attempts at once. (An endpoint that has just
+ * died holds its full per-endpoint share until its first attempts time out and are recorded.)
  */
 import type { DialectName } from '../../src/db/database.js';
 import type { BenchOptions } from '../options.js';
@@ -36,6 +40,17 @@ async function healthyRate(
       // Stopping gracefully would wait out the black hole's open requests; nothing is measured
       // then.
       graceful: !withBlackHole,
+      prepare: withBlackHole
+        ? async ({ testDatabase, endpoints }) => {
+            const blackHole = endpoints.at(-1);
+            if (!blackHole) return;
+            await testDatabase.database.db
+              .updateTable('webhook_endpoints')
+              .set({ failing_since: Date.now() - 10 * 60_000 })
+              .where('id', '=', blackHole.id)
+              .execute();
+          }
+        : undefined,
     },
     async (rig) => {
       const elapsedMs =

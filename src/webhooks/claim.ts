@@ -32,6 +32,8 @@ export interface ClaimRequest {
   limit: number;
   /** At most this many leased deliveries per endpoint, counting those already in flight. */
   perEndpointLimit: number;
+  /** The same for an endpoint that is failing; the smaller of the two limits applies. */
+  failingEndpointLimit: number;
   leaseMs: number;
 }
 
@@ -39,8 +41,10 @@ type ClaimContext = Pick<AppContext, 'database' | 'clock'>;
 
 /**
  * Leases up to `limit` due deliveries, oldest due first, leaving out endpoints that already
- * have `perEndpointLimit` attempts in flight. A slow or dead receiver therefore holds only its
- * own share of the dispatcher and never delays the others.
+ * have their limit of attempts in flight: `perEndpointLimit`, or `failingEndpointLimit` while
+ * the endpoint is failing. A slow or dead receiver therefore holds only its own share of the
+ * dispatcher and never delays the others, and once its attempts fail it keeps only the few
+ * slots that notice its recovery; its first success gives it its full share again.
  */
 export async function claimDueDeliveries(
   context: ClaimContext,
@@ -51,11 +55,12 @@ export async function claimDueDeliveries(
 
   return transact(context.database, async (write) => {
     await commitWithoutFlushWait(write);
+    const limitOf = await endpointLimits(write, request);
     const inFlight = await leasedPerEndpoint(write, now);
-    const candidates = await selectDue(write, now, request, inFlight);
+    const candidates = await selectDue(write, now, request.limit, inFlight, limitOf);
     const counts =
       write.dialect === 'postgres' ? await lockAndCountEndpoints(write, candidates, now) : inFlight;
-    const chosen = withinEndpointLimit(candidates, counts, request.perEndpointLimit);
+    const chosen = withinEndpointLimit(candidates, counts, limitOf);
     if (chosen.length === 0) return [];
 
     const leaseExpiresAt = now + request.leaseMs;
@@ -74,6 +79,27 @@ export async function claimDueDeliveries(
       lease_expires_at: leaseExpiresAt,
     }));
   });
+}
+
+/** How many attempts one endpoint may have in flight, by endpoint id. */
+type EndpointLimits = (endpointId: string) => number;
+
+/**
+ * The limit of each endpoint: the smaller one for endpoints that are failing, which the
+ * partial index on `failing_since` finds without reading the healthy ones.
+ */
+async function endpointLimits(write: WriteContext, request: ClaimRequest): Promise<EndpointLimits> {
+  const { perEndpointLimit } = request;
+  const failingLimit = Math.min(request.failingEndpointLimit, perEndpointLimit);
+  if (failingLimit === perEndpointLimit) return () => perEndpointLimit;
+  const rows = await write.trx
+    .selectFrom('webhook_endpoints')
+    .select('id')
+    .where('failing_since', 'is not', null)
+    .execute();
+  if (rows.length === 0) return () => perEndpointLimit;
+  const failing = new Set(rows.map((row) => row.id));
+  return (endpointId) => (failing.has(endpointId) ? failingLimit : perEndpointLimit);
 }
 
 /** The advisory lock namespace of per-endpoint claims ("LYCD" in ASCII). */
@@ -126,11 +152,12 @@ async function lockAndCountEndpoints(
 async function selectDue(
   write: WriteContext,
   now: number,
-  request: ClaimRequest,
+  limit: number,
   inFlight: Map<string, number>,
+  limitOf: EndpointLimits,
 ): Promise<DeliveryRow[]> {
   const full = [...inFlight]
-    .filter(([, leased]) => leased >= request.perEndpointLimit)
+    .filter(([endpointId, leased]) => leased >= limitOf(endpointId))
     .map(([endpointId]) => endpointId);
 
   let query = write.trx
@@ -141,7 +168,7 @@ async function selectDue(
     .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', now)]))
     .orderBy('next_attempt_at')
     .orderBy('id')
-    .limit(request.limit);
+    .limit(limit);
   if (full.length > 0) query = query.where('endpoint_id', 'not in', full);
   if (write.dialect === 'postgres') query = query.forUpdate().skipLocked();
   return query.execute();
@@ -151,12 +178,12 @@ async function selectDue(
 function withinEndpointLimit(
   candidates: DeliveryRow[],
   inFlight: Map<string, number>,
-  limit: number,
+  limitOf: EndpointLimits,
 ): DeliveryRow[] {
   const counts = new Map(inFlight);
   return candidates.filter((delivery) => {
     const count = counts.get(delivery.endpoint_id) ?? 0;
-    if (count >= limit) return false;
+    if (count >= limitOf(delivery.endpoint_id)) return false;
     counts.set(delivery.endpoint_id, count + 1);
     return true;
   });

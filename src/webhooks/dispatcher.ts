@@ -72,9 +72,12 @@ export class Dispatcher {
     if (this.running || this.stopping) return;
     this.running = true;
     this.unsubscribe = this.context.deliverySignal.subscribe(() => this.wake());
-    const { concurrency, perEndpointConcurrency, leaseMs, timeoutMs } =
+    const { concurrency, perEndpointConcurrency, failingEndpointConcurrency, leaseMs, timeoutMs } =
       this.context.config.webhooks;
-    this.log.info({ owner: this.owner, concurrency, perEndpointConcurrency }, 'dispatcher started');
+    this.log.info(
+      { owner: this.owner, concurrency, perEndpointConcurrency, failingEndpointConcurrency },
+      'dispatcher started',
+    );
     if (leaseMs <= timeoutMs) {
       this.log.warn(
         { leaseMs, timeoutMs },
@@ -180,13 +183,15 @@ export class Dispatcher {
 
   /** Claims deliveries for the free slots, each with the event and endpoint it is sent to. */
   private async claim(): Promise<Array<[DeliveryRow, DeliveryTarget]>> {
-    const { concurrency, perEndpointConcurrency, leaseMs } = this.context.config.webhooks;
+    const { concurrency, perEndpointConcurrency, failingEndpointConcurrency, leaseMs } =
+      this.context.config.webhooks;
     const free = concurrency - this.inFlight.size;
     if (free <= 0) return [];
     const claimed = await claimDueDeliveries(this.context, {
       owner: this.owner,
       limit: free,
       perEndpointLimit: perEndpointConcurrency,
+      failingEndpointLimit: failingEndpointConcurrency,
       leaseMs,
     });
     const targets = await loadTargets(this.context.database, claimed);
