@@ -31,7 +31,7 @@ async function startLyceum(options: BenchOptions, dir: string): Promise<[ServePr
   const created = await runCli(
     [
       ...['api-keys', 'create', '--name', 'bench', '--scopes', 'read,write'],
-      ...['--rate-limit', '1000000/min', '--json'],
+      ...['--rate-limit', '100000000/min', '--json'],
     ],
     env,
   );
