@@ -14,12 +14,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from './database.js';
+import { bindArguments, placeholder } from './prepared-query.js';
 import type { Schema } from './schema.js';
-
-/** Stands for the argument at `index` while the query is compiled. */
-class Placeholder {
-  constructor(readonly index: number) {}
-}
 
 /** Builds the query; `param(i)` stands for the i-th argument of each call. */
 export type ReadBuilder<Row> = (
@@ -65,7 +61,6 @@ export function prepareRead<Args extends unknown[], Row>(
   const compiledFor = new WeakMap<Database, Compiled>();
 
   const compile = (database: Database): Compiled => {
-    const placeholder = (index: number) => new Placeholder(index) as never;
     const { sql, parameters } = build(database.db, placeholder).compile();
     const compiled: Compiled = { sql, parameters };
     if (database.sqlite) {
@@ -79,9 +74,7 @@ export function prepareRead<Args extends unknown[], Row>(
   return {
     first(database, ...args) {
       const compiled = compiledFor.get(database) ?? compile(database);
-      const parameters = compiled.parameters.map((value) =>
-        value instanceof Placeholder ? args[value.index] : value,
-      );
+      const parameters = bindArguments(compiled.parameters, args);
 
       if (compiled.sqlite && !database.sqlite?.inTransaction) {
         const { statement } = compiled.sqlite;

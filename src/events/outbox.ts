@@ -14,6 +14,7 @@
  */
 import { type RawBuilder, sql } from 'kysely';
 import type { AppContext } from '../context.js';
+import { placeholderList, prepareQuery } from '../db/prepared-query.js';
 import type { DeliveryTable } from '../db/schema.js';
 import type { WriteContext } from '../db/transaction.js';
 import { DELIVERY_CHANNEL } from '../webhooks/delivery-signal.js';
@@ -55,14 +56,16 @@ export async function recordEvent<T extends EventType>(
   };
   const deliveries = await deliveriesFor(context, write, row, options.onlyEndpointId);
 
+  const eventValues = [row.id, row.type, row.data, row.created_at];
   if (write.dialect === 'postgres') {
-    await insertOrdered(row, deliveries).execute(write.trx);
+    const values = [...eventValues, ...deliveries.flatMap(deliveryValues)];
+    await insertOrdered.execute(write, deliveries.length, values);
     // The statement notified the other processes; this process learns of it after commit.
     if (deliveries.length > 0) write.afterCommit(() => context.deliverySignal.notify());
   } else {
-    await write.trx.insertInto('events').values(row).execute();
+    await insertEvent.execute(write, 0, eventValues);
     if (deliveries.length > 0) {
-      await write.trx.insertInto('deliveries').values(deliveries).execute();
+      await insertDeliveries.execute(write, deliveries.length, deliveries.flatMap(deliveryValues));
       await announceDeliveries(context, write);
     }
   }
@@ -87,30 +90,54 @@ const DELIVERY_COLUMNS = [
   'updated_at',
 ] as const satisfies ReadonlyArray<keyof DeliveryTable>;
 
+/** A delivery row's values in the order of DELIVERY_COLUMNS. */
+function deliveryValues(delivery: DeliveryTable): unknown[] {
+  return DELIVERY_COLUMNS.map((column) => delivery[column]);
+}
+
+/** Placeholders for `size` delivery rows whose values start at argument `from`. */
+function deliveryRows(from: number, size: number): RawBuilder<unknown>[] {
+  const width = DELIVERY_COLUMNS.length;
+  return Array.from(
+    { length: size },
+    (_, index) => sql`(${sql.join(placeholderList(from + index * width, width))})`,
+  );
+}
+
+const deliveryColumnList = sql.join(DELIVERY_COLUMNS.map((column) => sql.ref(column)));
+
+/** The event (id, type, data, created_at: arguments 0 to 3). */
+const insertEvent = prepareQuery(
+  (_db, param) =>
+    sql`insert into events (id, type, data, created_at)
+      values (${param(0)}, ${param(1)}, ${param(2)}, ${param(3)})`,
+);
+
+/** `size` deliveries, their values from argument 0 on. */
+const insertDeliveries = prepareQuery(
+  (_db, _param, size) =>
+    sql`insert into deliveries (${deliveryColumnList}) values ${sql.join(deliveryRows(0, size))}`,
+);
+
 /**
- * One PostgreSQL statement: take the event-order lock in shared mode, insert the event (its
- * `seq` is drawn after the lock is held, because the insert reads its row from the lock's
- * result), insert its deliveries and, when there are any, NOTIFY the dispatchers, which
- * PostgreSQL delivers only if the transaction commits.
+ * One PostgreSQL statement: take the event-order lock in shared mode, insert the event
+ * (arguments 0 to 3; its `seq` is drawn after the lock is held, because the insert reads its row
+ * from the lock's result), insert its `size` deliveries (from argument 4 on) and, when there are
+ * any, NOTIFY the dispatchers, which PostgreSQL delivers only if the transaction commits.
  */
-function insertOrdered(row: EventRow, deliveries: DeliveryTable[]): RawBuilder<unknown> {
+const insertOrdered = prepareQuery((_db, param, size) => {
   const event = sql`
     with ordered as (select pg_advisory_xact_lock_shared(${eventOrderLock})),
     event as (
       insert into events (id, type, data, created_at)
-      select ${row.id}, ${row.type}, ${row.data}, ${row.created_at}::bigint from ordered
+      select ${param(0)}, ${param(1)}, ${param(2)}, ${param(3)}::bigint from ordered
       returning id
     )`;
-  if (deliveries.length === 0) return sql`${event} select id from event`;
-
-  const values: RawBuilder<unknown>[] = deliveries.map(
-    (delivery) => sql`(${sql.join(DELIVERY_COLUMNS.map((column) => delivery[column]))})`,
-  );
-  const columns = sql.join(DELIVERY_COLUMNS.map((column) => sql.ref(column)));
+  if (size === 0) return sql`${event} select id from event`;
   return sql`${event},
     queued as (
-      insert into deliveries (${columns}) values ${sql.join(values)}
+      insert into deliveries (${deliveryColumnList}) values ${sql.join(deliveryRows(4, size))}
       returning id
     )
     select pg_notify(${DELIVERY_CHANNEL}, '') from (select 1 from queued limit 1) as any_queued`;
-}
+});

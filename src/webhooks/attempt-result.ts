@@ -14,7 +14,8 @@
  */
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
-import type { WebhookEndpointTable } from '../db/schema.js';
+import { placeholderList, prepareQuery } from '../db/prepared-query.js';
+import type { DeliveryAttemptTable, WebhookEndpointTable } from '../db/schema.js';
 import { commitWithoutFlushWait, transact, type WriteContext } from '../db/transaction.js';
 import { disableEndpoint, failingReason, GONE_REASON } from './auto-disable.js';
 import type { DeliveryRow } from './claim.js';
@@ -224,19 +225,20 @@ async function lockDeliveries(
   write: WriteContext,
   attempts: readonly FinishedAttempt[],
 ): Promise<Map<string, DeliveryRow>> {
-  let query = write.trx
-    .selectFrom('deliveries')
-    .selectAll()
-    .where(
-      'id',
-      'in',
-      attempts.map((attempt) => attempt.deliveryId),
-    )
-    .orderBy('id');
-  if (write.dialect === 'postgres') query = query.forUpdate();
-  const rows = await query.execute();
+  const ids = attempts.map((attempt) => attempt.deliveryId);
+  const rows = await deliveriesToRecord.rows(write, ids.length, ids);
   return new Map(rows.map((row) => [row.id, row]));
 }
+
+/** The `size` deliveries whose ids are the arguments, locked in id order on PostgreSQL. */
+const deliveriesToRecord = prepareQuery((db, _param, size, dialect) => {
+  const query = db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('id', 'in', placeholderList<string>(0, size))
+    .orderBy('id');
+  return dialect === 'postgres' ? query.forUpdate() : query;
+});
 
 /** The endpoints by id, locked in id order so that concurrent batches cannot deadlock. */
 async function lockEndpoints(
@@ -244,15 +246,31 @@ async function lockEndpoints(
   endpointIds: string[],
 ): Promise<Map<string, WebhookEndpointTable>> {
   if (endpointIds.length === 0) return new Map();
-  let query = write.trx
-    .selectFrom('webhook_endpoints')
-    .selectAll()
-    .where('id', 'in', endpointIds)
-    .orderBy('id');
-  if (write.dialect === 'postgres') query = query.forUpdate();
-  const rows = await query.execute();
+  const rows = await endpointsToRecord.rows(write, endpointIds.length, endpointIds);
   return new Map(rows.map((row) => [row.id, row]));
 }
+
+const endpointsToRecord = prepareQuery((db, _param, size, dialect) => {
+  const query = db
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('id', 'in', placeholderList<string>(0, size))
+    .orderBy('id');
+  return dialect === 'postgres' ? query.forUpdate() : query;
+});
+
+/** The columns of an attempt row, in the order `insertAttemptRows` lists their values. */
+const ATTEMPT_COLUMNS = [
+  'id',
+  'delivery_id',
+  'attempted_at',
+  'duration_ms',
+  'status_code',
+  'error_kind',
+  'request_headers',
+  'response_headers',
+  'response_body',
+] as const satisfies ReadonlyArray<keyof DeliveryAttemptTable>;
 
 async function insertAttemptRows(
   context: RecordContext,
@@ -260,27 +278,37 @@ async function insertAttemptRows(
   recorded: readonly RecordedAttempt[],
 ): Promise<void> {
   if (recorded.length === 0) return;
-  await write.trx
-    .insertInto('delivery_attempts')
-    .values(
-      recorded.map(({ attempt }) => ({
-        id: context.ids.next('attempt'),
-        delivery_id: attempt.deliveryId,
-        attempted_at: attempt.attemptedAt,
-        duration_ms: Math.max(0, Math.round(attempt.result.durationMs)),
-        status_code: attempt.result.statusCode,
-        error_kind: attempt.result.errorKind,
-        request_headers: JSON.stringify(attempt.requestHeaders),
-        response_headers: JSON.stringify(attempt.result.headers),
-        response_body: attempt.result.body,
-      })),
-    )
-    .execute();
+  const values = recorded.flatMap(({ attempt }) => [
+    context.ids.next('attempt'),
+    attempt.deliveryId,
+    attempt.attemptedAt,
+    Math.max(0, Math.round(attempt.result.durationMs)),
+    attempt.result.statusCode,
+    attempt.result.errorKind,
+    JSON.stringify(attempt.requestHeaders),
+    JSON.stringify(attempt.result.headers),
+    attempt.result.body,
+  ]);
+  await insertAttempts.execute(write, recorded.length, values);
 }
+
+/** `size` attempt rows, their values from argument 0 on in the order of ATTEMPT_COLUMNS. */
+const insertAttempts = prepareQuery((_db, _param, size) => {
+  const width = ATTEMPT_COLUMNS.length;
+  const rows = Array.from(
+    { length: size },
+    (_, index) => sql`(${sql.join(placeholderList(index * width, width))})`,
+  );
+  const columns = sql.join(ATTEMPT_COLUMNS.map((column) => sql.ref(column)));
+  return sql`insert into delivery_attempts (${columns}) values ${sql.join(rows)}`;
+});
+
+/** How many values each delivery contributes to `updateDeliveries`' list of changes. */
+const CHANGE_WIDTH = 5;
 
 /**
  * Writes every delivery's new state in one statement: a list of changes joined to the table
- * by id. Each value is cast so that PostgreSQL knows the list's column types.
+ * by id.
  */
 async function updateDeliveries(
   write: WriteContext,
@@ -288,17 +316,33 @@ async function updateDeliveries(
   now: number,
 ): Promise<void> {
   if (recorded.length === 0) return;
-  const changes = sql.join(
-    recorded.map(
-      ({ delivery, attempt, change }) =>
-        sql`(cast(${delivery.id} as text), cast(${change.status} as text),
-          cast(${change.nextAttemptAt} as bigint), cast(${delivery.attempt_count + 1} as integer),
-          cast(${attempt.attemptedAt} as bigint))`,
-    ),
-  );
-  await sql`
+  const values: unknown[] = [now];
+  for (const { delivery, attempt, change } of recorded) {
+    values.push(
+      delivery.id,
+      change.status,
+      change.nextAttemptAt,
+      delivery.attempt_count + 1,
+      attempt.attemptedAt,
+    );
+  }
+  await applyChanges.execute(write, recorded.length, values);
+}
+
+/**
+ * `size` changes (id, status, next_attempt_at, attempt_count, last_attempt_at) from argument 1
+ * on, made at `now` (argument 0). Each value is cast so that PostgreSQL knows the list's column
+ * types.
+ */
+const applyChanges = prepareQuery((_db, param, size) => {
+  const changes = Array.from({ length: size }, (_, index) => {
+    const [id, status, next, count, last] = placeholderList(1 + index * CHANGE_WIDTH, CHANGE_WIDTH);
+    return sql`(cast(${id} as text), cast(${status} as text), cast(${next} as bigint),
+      cast(${count} as integer), cast(${last} as bigint))`;
+  });
+  return sql`
     with changed (id, status, next_attempt_at, attempt_count, last_attempt_at) as (
-      values ${changes}
+      values ${sql.join(changes)}
     )
     update deliveries
     set status = changed.status,
@@ -307,7 +351,7 @@ async function updateDeliveries(
         last_attempt_at = changed.last_attempt_at,
         lease_owner = null,
         lease_expires_at = null,
-        updated_at = ${now}
+        updated_at = ${param(0)}
     from changed
-    where deliveries.id = changed.id`.execute(write.trx);
-}
+    where deliveries.id = changed.id`;
+});

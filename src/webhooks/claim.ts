@@ -18,6 +18,7 @@
 import { type Selectable, sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { Database } from '../db/database.js';
+import { placeholder, placeholderList, prepareQuery } from '../db/prepared-query.js';
 import type { DeliveryTable } from '../db/schema.js';
 import { commitWithoutFlushWait, transact, type WriteContext } from '../db/transaction.js';
 
@@ -64,15 +65,8 @@ export async function claimDueDeliveries(
     if (chosen.length === 0) return [];
 
     const leaseExpiresAt = now + request.leaseMs;
-    await write.trx
-      .updateTable('deliveries')
-      .set({ lease_owner: request.owner, lease_expires_at: leaseExpiresAt })
-      .where(
-        'id',
-        'in',
-        chosen.map((delivery) => delivery.id),
-      )
-      .execute();
+    const ids = chosen.map((delivery) => delivery.id);
+    await leaseDeliveries.execute(write, ids.length, [request.owner, leaseExpiresAt, ...ids]);
     return chosen.map((delivery) => ({
       ...delivery,
       lease_owner: request.owner,
@@ -92,11 +86,7 @@ async function endpointLimits(write: WriteContext, request: ClaimRequest): Promi
   const { perEndpointLimit } = request;
   const failingLimit = Math.min(request.failingEndpointLimit, perEndpointLimit);
   if (failingLimit === perEndpointLimit) return () => perEndpointLimit;
-  const rows = await write.trx
-    .selectFrom('webhook_endpoints')
-    .select('id')
-    .where('failing_since', 'is not', null)
-    .execute();
+  const rows = await failingEndpoints.rows(write, 0, []);
   if (rows.length === 0) return () => perEndpointLimit;
   const failing = new Set(rows.map((row) => row.id));
   return (endpointId) => (failing.has(endpointId) ? failingLimit : perEndpointLimit);
@@ -113,17 +103,37 @@ export const ENDPOINT_CLAIM_LOCK = 0x4c594344;
 async function leasedPerEndpoint(
   write: WriteContext,
   now: number,
-  endpointIds?: string[],
+  endpointIds: string[] = [],
 ): Promise<Map<string, number>> {
-  let query = write.trx
-    .selectFrom('deliveries')
-    .select(['endpoint_id', sql<number>`count(*)`.as('leased')])
-    .where('lease_expires_at', '>', now)
-    .where('status', '=', 'pending');
-  if (endpointIds) query = query.where('endpoint_id', 'in', endpointIds);
-  const rows = await query.groupBy('endpoint_id').execute();
+  const rows = await leasedCounts.rows(write, endpointIds.length, [now, ...endpointIds]);
   return new Map(rows.map((row) => [row.endpoint_id, Number(row.leased)]));
 }
+
+/**
+ * Live leases per endpoint; with a list of `size` endpoint ids (arguments 1 to size), of those
+ * endpoints only.
+ */
+const leasedCounts = prepareQuery((db, param, size) => {
+  let query = db
+    .selectFrom('deliveries')
+    .select(['endpoint_id', sql<number>`count(*)`.as('leased')])
+    .where('lease_expires_at', '>', param<number>(0))
+    .where('status', '=', 'pending');
+  if (size > 0) query = query.where('endpoint_id', 'in', placeholderList<string>(1, size));
+  return query.groupBy('endpoint_id');
+});
+
+const failingEndpoints = prepareQuery((db) =>
+  db.selectFrom('webhook_endpoints').select('id').where('failing_since', 'is not', null),
+);
+
+/** Leases the `size` deliveries listed from argument 2 to owner (0) until (1). */
+const leaseDeliveries = prepareQuery((db, param, size) =>
+  db
+    .updateTable('deliveries')
+    .set({ lease_owner: param<string>(0), lease_expires_at: param<number>(1) })
+    .where('id', 'in', placeholderList<string>(2, size)),
+);
 
 /**
  * Locks the endpoints of `candidates`, waiting for a claim that holds one to commit, and then
@@ -139,15 +149,21 @@ async function lockAndCountEndpoints(
   if (wanted.length === 0) return new Map();
   // Every claim takes its locks in the same order (by key), so two claims never wait on each
   // other in a circle.
-  await sql`
-    select pg_advisory_xact_lock(${ENDPOINT_CLAIM_LOCK}, key) from (
-      select hashtext(endpoint_id) as key from unnest(${wanted}::text[]) as wanted(endpoint_id)
-      order by key
-    ) as ordered`.execute(write.trx);
+  await lockEndpointClaims.execute(write, 0, [wanted]);
 
   const leased = await leasedPerEndpoint(write, now, wanted);
   return new Map(wanted.map((id) => [id, leased.get(id) ?? 0]));
 }
+
+/** Takes the claim lock of every endpoint in the list (argument 0), in the order of their keys. */
+const lockEndpointClaims = prepareQuery(
+  () => sql`
+    select pg_advisory_xact_lock(${ENDPOINT_CLAIM_LOCK}, key) from (
+      select hashtext(endpoint_id) as key
+      from unnest(${placeholder<string[]>(0)}::text[]) as wanted(endpoint_id)
+      order by key
+    ) as ordered`,
+);
 
 async function selectDue(
   write: WriteContext,
@@ -159,20 +175,28 @@ async function selectDue(
   const full = [...inFlight]
     .filter(([endpointId, leased]) => leased >= limitOf(endpointId))
     .map(([endpointId]) => endpointId);
+  return dueDeliveries.rows(write, full.length, [now, limit, ...full]);
+}
 
-  let query = write.trx
+/**
+ * Up to `limit` (argument 1) deliveries due at `now` (0) and not leased, leaving out the `size`
+ * full endpoints listed from argument 2. Oldest due first, in the order of the due index: ties
+ * within a millisecond are not sorted further, which would read every delivery of that
+ * millisecond before answering.
+ */
+const dueDeliveries = prepareQuery((db, param, size, dialect) => {
+  const now = param<number>(0);
+  let query = db
     .selectFrom('deliveries')
     .selectAll()
     .where('status', '=', 'pending')
     .where('next_attempt_at', '<=', now)
     .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', now)]))
     .orderBy('next_attempt_at')
-    .orderBy('id')
-    .limit(limit);
-  if (full.length > 0) query = query.where('endpoint_id', 'not in', full);
-  if (write.dialect === 'postgres') query = query.forUpdate().skipLocked();
-  return query.execute();
-}
+    .limit(param<number>(1));
+  if (size > 0) query = query.where('endpoint_id', 'not in', placeholderList<string>(2, size));
+  return dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
+});
 
 /** Keeps candidates in order while no endpoint goes over its limit. */
 function withinEndpointLimit(
@@ -208,11 +232,14 @@ export async function releaseLeases(database: Database, owner: string): Promise<
 
 /** When the earliest pending delivery that is not yet due becomes due; null when none waits. */
 export async function nextDueAt(database: Database, now: number): Promise<number | null> {
-  const row = await database.db
+  const [row] = await earliestNotDue.rows(database, 0, [now]);
+  return row?.next == null ? null : Number(row.next);
+}
+
+const earliestNotDue = prepareQuery((db, param) =>
+  db
     .selectFrom('deliveries')
     .select(sql<number | null>`min(next_attempt_at)`.as('next'))
     .where('status', '=', 'pending')
-    .where('next_attempt_at', '>', now)
-    .executeTakeFirst();
-  return row?.next == null ? null : Number(row.next);
-}
+    .where('next_attempt_at', '>', param<number>(0)),
+);

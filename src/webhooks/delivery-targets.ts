@@ -3,6 +3,7 @@
  * a whole claim in two queries rather than two per delivery.
  */
 import type { Database } from '../db/database.js';
+import { placeholderList, prepareQuery } from '../db/prepared-query.js';
 import type { EventTable, WebhookEndpointTable } from '../db/schema.js';
 import type { DeliveryRow } from './claim.js';
 
@@ -21,16 +22,8 @@ export async function loadTargets(
   const endpointIds = [...new Set(deliveries.map((delivery) => delivery.endpoint_id))];
   const eventIds = [...new Set(deliveries.map((delivery) => delivery.event_id))];
   const [endpoints, events] = await Promise.all([
-    database.db
-      .selectFrom('webhook_endpoints')
-      .selectAll()
-      .where('id', 'in', endpointIds)
-      .execute(),
-    database.db
-      .selectFrom('events')
-      .select(['id', 'type', 'data', 'created_at'])
-      .where('id', 'in', eventIds)
-      .execute(),
+    endpointsById.rows(database, endpointIds.length, endpointIds),
+    eventsById.rows(database, eventIds.length, eventIds),
   ]);
 
   const endpointById = new Map(endpoints.map((row) => [row.id, row]));
@@ -42,3 +35,19 @@ export async function loadTargets(
     ]),
   );
 }
+
+/** The `size` endpoints whose ids are the arguments. */
+const endpointsById = prepareQuery((db, _param, size) =>
+  db
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('id', 'in', placeholderList<string>(0, size)),
+);
+
+/** The `size` events whose ids are the arguments, with what their envelopes need. */
+const eventsById = prepareQuery((db, _param, size) =>
+  db
+    .selectFrom('events')
+    .select(['id', 'type', 'data', 'created_at'])
+    .where('id', 'in', placeholderList<string>(0, size)),
+);

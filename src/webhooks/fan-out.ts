@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
+import { prepareQuery } from '../db/prepared-query.js';
 import type { DeliveryTable } from '../db/schema.js';
 import type { WriteContext } from '../db/transaction.js';
 import type { EventEnvelope } from '../events/envelope.js';
@@ -22,12 +23,9 @@ export async function deliveriesFor(
   event: Pick<EventEnvelope, 'id' | 'type'>,
   onlyEndpointId?: string,
 ): Promise<DeliveryTable[]> {
-  let query = write.trx
-    .selectFrom('webhook_endpoints')
-    .select(['id', 'event_types'])
-    .where('enabled', '=', 1);
-  if (onlyEndpointId) query = query.where('id', '=', onlyEndpointId);
-  const endpoints = await query.execute();
+  const endpoints = onlyEndpointId
+    ? await enabledEndpoints.rows(write, 1, [onlyEndpointId])
+    : await enabledEndpoints.rows(write, 0, []);
 
   const now = context.clock.now();
   return endpoints
@@ -38,6 +36,15 @@ export async function deliveriesFor(
     )
     .map((endpoint) => pendingDeliveryRow(context.ids.next('delivery'), endpoint.id, event, now));
 }
+
+/** The enabled endpoints and what they subscribed to; with `size` 1, only the one listed. */
+const enabledEndpoints = prepareQuery((db, param, size) => {
+  const query = db
+    .selectFrom('webhook_endpoints')
+    .select(['id', 'event_types'])
+    .where('enabled', '=', 1);
+  return size === 1 ? query.where('id', '=', param<string>(0)) : query;
+});
 
 /** A new delivery of `event` to one endpoint, due at once, its retry window starting now. */
 export function pendingDeliveryRow(

@@ -7,8 +7,12 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
-/** Distinct SQL texts kept; `in (?, ?, …)` lists of every length make the set open-ended. */
-const CACHE_LIMIT = 500;
+/**
+ * Distinct SQL texts kept. The delivery path compiles its `in (?, ?, …)` lists and multi-row
+ * inserts once per length (see src/db/prepared-query.ts): a dozen statements times every length
+ * up to the dispatcher's concurrency, which this keeps prepared with room to spare.
+ */
+const CACHE_LIMIT = 2000;
 
 /** The SQLite connection as Kysely uses it, and what the direct reads need of it. */
 export interface CachedSqlite extends SqliteDatabase {
