@@ -56,6 +56,9 @@ export interface WebhookSenderOptions {
  */
 const DRAIN_LIMIT_BYTES = 64 * 1024;
 
+/** URLs whose verdict is kept; past this many the set starts again (endpoints are few). */
+const ALLOWED_URLS_KEPT = 10_000;
+
 /** Sends webhook attempts through one pool of kept-alive connections; close it on shutdown. */
 export class WebhookSender {
   private readonly agent: Agent;
@@ -63,6 +66,7 @@ export class WebhookSender {
   private readonly clock: Clock;
   private readonly timeoutMs: number;
   private readonly bodyCapBytes: number;
+  private readonly allowedUrls = new Set<string>();
 
   constructor(options: WebhookSenderOptions) {
     this.guard = options.guard;
@@ -84,7 +88,7 @@ export class WebhookSender {
 
     try {
       // The lookup hook never runs for IP-literal hosts, so those are judged here.
-      this.guard.checkUrlWithoutResolving(outgoing.url);
+      this.checkUrl(outgoing.url);
 
       const signal = AbortSignal.timeout(this.timeoutMs);
       const response = await request(outgoing.url, {
@@ -113,6 +117,18 @@ export class WebhookSender {
     } catch (thrown) {
       return this.noAnswer(toError(thrown), elapsed());
     }
+  }
+
+  /**
+   * Judges the URL before any name is resolved. The verdict depends only on the URL and the
+   * guard's settings, which are fixed for the sender's life, so a URL that passed once passes
+   * without being parsed again; a refused one is judged (and refused) every time.
+   */
+  private checkUrl(url: string): void {
+    if (this.allowedUrls.has(url)) return;
+    this.guard.checkUrlWithoutResolving(url);
+    if (this.allowedUrls.size >= ALLOWED_URLS_KEPT) this.allowedUrls.clear();
+    this.allowedUrls.add(url);
   }
 
   /** Closes pooled connections once requests in flight are done. */

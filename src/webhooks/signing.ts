@@ -2,7 +2,7 @@
  * Webhook signatures per the Standard Webhooks specification (v1, HMAC-SHA256), so that any
  * Standard Webhooks library verifies Lyceum's deliveries without Lyceum-specific code.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { LYCEUM_VERSION } from '../shared/version.js';
 
 const SECRET_PREFIX = 'whsec_';
@@ -45,6 +45,25 @@ export function secretKey(secret: string): Buffer {
 }
 
 /**
+ * Decoded keys by secret, so that signing does not check and decode the same secret for every
+ * attempt. A dispatcher signs with the few secrets of its endpoints; past this many (a rotation
+ * storm, or a test making endpoints by the thousand) the map starts again.
+ */
+const keys = new Map<string, KeyObject>();
+const KEYS_KEPT = 10_000;
+
+/** The secret's key as a KeyObject, decoded once. */
+function signingKey(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    key = createSecretKey(secretKey(secret));
+    if (keys.size >= KEYS_KEPT) keys.clear();
+    keys.set(secret, key);
+  }
+  return key;
+}
+
+/**
  * One signature, `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`. The body must be the exact
  * bytes sent: a receiver that re-serialises the JSON computes a different signature.
  */
@@ -57,7 +76,7 @@ export function sign(
   if (!Number.isSafeInteger(timestampSeconds)) {
     throw new Error(`a webhook timestamp must be whole Unix seconds, got ${timestampSeconds}`);
   }
-  const digest = createHmac('sha256', secretKey(secret))
+  const digest = createHmac('sha256', signingKey(secret))
     .update(`${messageId}.${timestampSeconds}.${body}`)
     .digest('base64');
   return `v1,${digest}`;
