@@ -5,6 +5,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database, DialectName } from './database.js';
 import type { Schema } from './schema.js';
+import { GroupCommit } from './sqlite/group-commit.js';
 
 export interface WriteContext {
   trx: Transaction<Schema>;
@@ -13,17 +14,34 @@ export interface WriteContext {
   afterCommit(hook: () => void): void;
 }
 
-/** Runs `work` in one transaction and then its after-commit hooks. */
+/** The group committer of each SQLite database (see src/db/sqlite/group-commit.ts). */
+const groupCommits = new WeakMap<Database, GroupCommit>();
+
+function groupCommitOf(database: Database): GroupCommit {
+  let group = groupCommits.get(database);
+  if (!group) {
+    group = new GroupCommit(database.db);
+    groupCommits.set(database, group);
+  }
+  return group;
+}
+
+/**
+ * Runs `work` in one transaction and then its after-commit hooks. On SQLite, transactions that
+ * wait for the connection commit together with the one before them, each still succeeding or
+ * failing alone (see src/db/sqlite/group-commit.ts).
+ */
 export async function transact<T>(
   database: Database,
   work: (write: WriteContext) => Promise<T>,
 ): Promise<T> {
   const hooks: Array<() => void> = [];
-  const result = await database.db
-    .transaction()
-    .execute((trx) =>
-      work({ trx, dialect: database.dialect, afterCommit: (hook) => hooks.push(hook) }),
-    );
+  const inTransaction = (trx: Transaction<Schema>) =>
+    work({ trx, dialect: database.dialect, afterCommit: (hook) => hooks.push(hook) });
+  const result =
+    database.dialect === 'sqlite'
+      ? await groupCommitOf(database).run(inTransaction)
+      : await database.db.transaction().execute(inTransaction);
   for (const hook of hooks) hook();
   return result;
 }
