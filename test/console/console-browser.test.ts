@@ -9,7 +9,7 @@
  * Retries are 100 ms apart, so a failing delivery gives up within a second.
  */
 import type { ServerResponse } from 'node:http';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { buildConsole } from '../../src/console/build.js';
@@ -288,8 +288,7 @@ describe.skipIf(!chromiumAvailable)('operator console in Chromium', () => {
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.waitForURL(/status=succeeded/);
     const rows = page.getByRole('table', { name: 'Deliveries, newest first' }).locator('tbody tr');
-    await rows.first().waitFor();
-    expect(await rows.count()).toBe(2);
+    await expectRowCount(rows, 2);
     await screenshot(page, 'deliveries');
     await page.getByLabel('Status').selectOption('failed');
     await page.getByRole('button', { name: 'Filter' }).click();
@@ -310,8 +309,7 @@ describe.skipIf(!chromiumAvailable)('operator console in Chromium', () => {
     await page.getByLabel('Event type').selectOption('webhook.test');
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.waitForURL(/type=webhook\.test/);
-    await page.locator('tbody tr').nth(1).waitFor();
-    expect(await page.locator('tbody tr').count()).toBe(2);
+    await expectRowCount(page.locator('tbody tr'), 2);
     await screenshot(page, 'events');
 
     await page.locator('tbody tr th a').first().click();
@@ -434,3 +432,16 @@ describe.skipIf(!chromiumAvailable)('operator console in Chromium', () => {
     await phone.close();
   });
 });
+
+/**
+ * Waits for `rows` to number `expected`, then checks it. After a filter the page keeps showing
+ * the rows it had until the filtered ones have loaded, so a count read at once may be the old
+ * page's.
+ */
+async function expectRowCount(rows: Locator, expected: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while ((await rows.count()) !== expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  expect(await rows.count()).toBe(expected);
+}
