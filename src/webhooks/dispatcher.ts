@@ -107,23 +107,40 @@ export class Dispatcher {
     if (finished) {
       await this.ownSender?.close();
     } else {
-      await this.handBack();
+      const released = await this.handBack();
       // What is still open would record nothing now that its lease is gone: abort it rather
       // than wait for answers. Its (discarded) write must still not outlive the database.
       await this.ownSender?.destroy();
       await settleWithin([...this.inFlight], graceMs);
+      // Only now tell the other dispatchers: each aborted attempt's record locks its delivery
+      // for a moment before it finds the lease gone, and a claim made in that moment skips the
+      // delivery and then sleeps until its next poll.
+      if (released > 0) await this.wakeOthers();
     }
     this.log.info('dispatcher stopped');
   }
 
-  /** Releases the leases of unfinished attempts and tells the other dispatchers to take them. */
-  private async handBack(): Promise<void> {
+  /** Releases the leases of unfinished attempts; resolves with how many it released. */
+  private async handBack(): Promise<number> {
     try {
       const released = await releaseLeases(this.context.database, this.owner);
-      if (released > 0) await notifyDispatchers(this.context.database);
       this.log.info({ released }, 'released the leases of unfinished attempts');
+      return released;
     } catch (error) {
       this.log.warn({ err: toError(error) }, 'could not release leases; they will run out');
+      return 0;
+    }
+  }
+
+  /** Tells the dispatchers of other processes that handed-back work is due. */
+  private async wakeOthers(): Promise<void> {
+    try {
+      await notifyDispatchers(this.context.database);
+    } catch (error) {
+      this.log.warn(
+        { err: toError(error) },
+        'could not wake the other dispatchers; they take the released work at their next poll',
+      );
     }
   }
 
