@@ -24,10 +24,16 @@ export type IdKind = keyof typeof ID_PREFIXES;
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const ID_BODY = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
+/** Random digits drawn at a time: one draw serves this many new milliseconds. */
+const RANDOM_POOL_IDS = 256;
+const RANDOM_DIGITS = 16;
+
 /** Makes ids from a clock and a source of random bytes. */
 export class IdGenerator {
   private lastTime = -1;
   private lastRandom: number[] = [];
+  private pool: Uint8Array = new Uint8Array(0);
+  private pooled = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -45,9 +51,24 @@ export class IdGenerator {
       this.increment();
     } else {
       this.lastTime = time;
-      this.lastRandom = Array.from(this.random(16), (byte) => byte & 31);
+      this.lastRandom = Array.from(this.randomDigitBytes(), (byte) => byte & 31);
     }
     return encodeTime(this.lastTime) + this.lastRandom.map((d) => ALPHABET[d]).join('');
+  }
+
+  /**
+   * The next RANDOM_DIGITS random bytes. They are drawn RANDOM_POOL_IDS times as many at once:
+   * a busy process starts a new millisecond for nearly every id, and one draw per id cost more
+   * than the rest of making it.
+   */
+  private randomDigitBytes(): Uint8Array {
+    if (this.pooled + RANDOM_DIGITS > this.pool.length) {
+      this.pool = this.random(RANDOM_DIGITS * RANDOM_POOL_IDS);
+      this.pooled = 0;
+    }
+    const bytes = this.pool.subarray(this.pooled, this.pooled + RANDOM_DIGITS);
+    this.pooled += RANDOM_DIGITS;
+    return bytes;
   }
 
   private increment(): void {
