@@ -10,7 +10,7 @@ import type { BenchOptions } from '../options.js';
 import type { BurstResult } from '../processes/lyceum-dispatcher.js';
 import type { ReceiverStats, ReceiverUrls } from '../processes/receivers.js';
 import { costRow, type Row, rateRow } from '../report/table.js';
-import { measureCpu } from '../support/cpu-time.js';
+import { describeParts, measureCpu } from '../support/cpu-time.js';
 import { BenchProcess } from '../support/ipc.js';
 import { engineName, type LyceumRig, withLyceum } from '../support/lyceum-rig.js';
 
@@ -106,11 +106,14 @@ async function lyceumRate(
   const split = dialect === 'postgres';
   const request = { dialect, urls, label: `throughput-${dialect}`, split };
   return withLyceum(options, request, async (rig) => {
-    const scope = {
-      pids: [...new Set([rig.dispatcher.pid, rig.committer.pid])],
-      names: split ? ['postgres'] : [],
-    };
-    const { result: elapsedMs, cpuMs } = await measureCpu(scope, () =>
+    const scope = split
+      ? { pids: [rig.committer.pid, rig.dispatcher.pid], labels: ['API', 'dispatcher'] }
+      : { pids: [rig.dispatcher.pid], labels: ['serve'] };
+    const {
+      result: elapsedMs,
+      cpuMs,
+      parts,
+    } = await measureCpu({ ...scope, names: split ? ['postgres'] : [] }, () =>
       split
         ? splitBurst(rig, { events, writers }, expected)
         : burst(rig, { events, writers }, expected),
@@ -119,6 +122,9 @@ async function lyceumRate(
     if (recorded !== expected)
       throw new Error(`${recorded} attempts recorded, expected ${expected}`);
     await expectReceived(receivers, events);
+    process.stderr.write(
+      `bench: Lyceum on ${rig.dialect}, CPU per delivery: ${describeParts(parts, expected)}\n`,
+    );
     return measured(expected, elapsedMs, cpuMs);
   });
 }
