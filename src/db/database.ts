@@ -7,6 +7,7 @@ import type { DatabaseTarget } from '../config.js';
 import {
   createPostgresDatabase,
   createPostgresPool,
+  createUnflushedPostgresDatabase,
   type PostgresOptions,
 } from './postgres/dialect.js';
 import type { Schema } from './schema.js';
@@ -18,6 +19,11 @@ export type DialectName = 'sqlite' | 'postgres';
 
 export interface Database {
   db: Kysely<Schema>;
+  /**
+   * The same database for writes whose loss on a crash of the database server only repeats
+   * work (see transactWithoutFlushWait in transaction.ts); on SQLite the same handle as `db`.
+   */
+  unflushed: Kysely<Schema>;
   dialect: DialectName;
   /** The PostgreSQL pool, for LISTEN/NOTIFY and raw checks; undefined on SQLite. */
   pool: pg.Pool | undefined;
@@ -45,9 +51,17 @@ export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}):
       await checkpointer?.stop();
       await db.destroy();
     };
-    return { db, dialect: 'sqlite', pool: undefined, sqlite, close };
+    return { db, unflushed: db, dialect: 'sqlite', pool: undefined, sqlite, close };
   }
   const pool = createPostgresPool(target.url, options);
   const db = createPostgresDatabase(pool);
-  return { db, dialect: 'postgres', pool, sqlite: undefined, close: () => db.destroy() };
+  const unflushed = createUnflushedPostgresDatabase(pool);
+  return {
+    db,
+    unflushed,
+    dialect: 'postgres',
+    pool,
+    sqlite: undefined,
+    close: () => db.destroy(),
+  };
 }

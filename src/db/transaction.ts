@@ -2,7 +2,7 @@
  * A write transaction with after-commit hooks: work that must only happen once the change is
  * durable (waking the dispatcher, dropping a cache entry) registers here.
  */
-import { sql, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database, DialectName } from './database.js';
 import type { Schema } from './schema.js';
 import { GroupCommit } from './sqlite/group-commit.js';
@@ -31,8 +31,34 @@ function groupCommitOf(database: Database): GroupCommit {
  * wait for the connection commit together with the one before them, each still succeeding or
  * failing alone (see src/db/sqlite/group-commit.ts).
  */
-export async function transact<T>(
+export function transact<T>(
   database: Database,
+  work: (write: WriteContext) => Promise<T>,
+): Promise<T> {
+  return transactOn(database, database.db, work);
+}
+
+/**
+ * Runs `work` like transact, letting it commit without waiting for its log to reach the disk,
+ * on PostgreSQL (`synchronous_commit = off` for this transaction only, set in the same round
+ * trip as its `begin`; a flush takes milliseconds on many disks, longer than the whole
+ * transaction). A crash of the database server may then lose the last fraction of a second of
+ * such commits, never part of one, and never a commit that was made durably before. Only for
+ * writes whose loss repeats work rather than losing it: a dispatcher's claims and attempt
+ * records, where a lost write means a delivery is sent again, which at-least-once delivery
+ * allows. SQLite in WAL mode with `synchronous = NORMAL` already commits this way for every
+ * transaction, losing nothing when only the process crashes.
+ */
+export function transactWithoutFlushWait<T>(
+  database: Database,
+  work: (write: WriteContext) => Promise<T>,
+): Promise<T> {
+  return transactOn(database, database.unflushed, work);
+}
+
+async function transactOn<T>(
+  database: Database,
+  handle: Kysely<Schema>,
   work: (write: WriteContext) => Promise<T>,
 ): Promise<T> {
   const hooks: Array<() => void> = [];
@@ -41,22 +67,7 @@ export async function transact<T>(
   const result =
     database.dialect === 'sqlite'
       ? await groupCommitOf(database).run(inTransaction)
-      : await database.db.transaction().execute(inTransaction);
+      : await handle.transaction().execute(inTransaction);
   for (const hook of hooks) hook();
   return result;
-}
-
-/**
- * Lets `write` commit without waiting for its log to reach the disk, on PostgreSQL
- * (`synchronous_commit = off` for this transaction only; a flush takes milliseconds on many
- * disks, longer than the whole transaction). A crash of the database server may then lose the
- * last fraction of a second of such commits, never part of one, and never a commit that was
- * made durably before. Only for writes whose loss repeats work rather than losing it: a
- * dispatcher's claims and attempt records, where a lost write means a delivery is sent again,
- * which at-least-once delivery allows. SQLite in WAL mode with `synchronous = NORMAL` already
- * commits this way for every transaction, losing nothing when only the process crashes.
- */
-export async function commitWithoutFlushWait(write: WriteContext): Promise<void> {
-  if (write.dialect === 'postgres')
-    await sql`set local synchronous_commit = off`.execute(write.trx);
 }

@@ -16,7 +16,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import { placeholderList, prepareQuery } from '../db/prepared-query.js';
 import type { DeliveryAttemptTable, WebhookEndpointTable } from '../db/schema.js';
-import { commitWithoutFlushWait, transact, type WriteContext } from '../db/transaction.js';
+import { transactWithoutFlushWait, type WriteContext } from '../db/transaction.js';
 import { disableEndpoint, failingReason, GONE_REASON } from './auto-disable.js';
 import type { DeliveryRow } from './claim.js';
 import type { AttemptOutcome } from './metrics.js';
@@ -72,8 +72,7 @@ export async function recordAttempts(
   random: () => number,
 ): Promise<Array<AttemptVerdict | null>> {
   if (attempts.length === 0) return [];
-  return transact(context.database, async (write) => {
-    await commitWithoutFlushWait(write);
+  return transactWithoutFlushWait(context.database, async (write) => {
     const deliveries = await lockDeliveries(write, attempts);
     const endpointIds = [...new Set([...deliveries.values()].map((row) => row.endpoint_id))];
     const endpoints = await lockEndpoints(write, endpointIds);

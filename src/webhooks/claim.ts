@@ -20,7 +20,7 @@ import type { AppContext } from '../context.js';
 import type { Database } from '../db/database.js';
 import { placeholder, placeholderList, prepareQuery } from '../db/prepared-query.js';
 import type { DeliveryTable } from '../db/schema.js';
-import { commitWithoutFlushWait, transact, type WriteContext } from '../db/transaction.js';
+import { transactWithoutFlushWait, type WriteContext } from '../db/transaction.js';
 
 /** A delivery row as the dispatcher holds it while it works on it. */
 export type DeliveryRow = Selectable<DeliveryTable>;
@@ -54,8 +54,7 @@ export async function claimDueDeliveries(
   if (request.limit <= 0) return [];
   const now = context.clock.now();
 
-  return transact(context.database, async (write) => {
-    await commitWithoutFlushWait(write);
+  return transactWithoutFlushWait(context.database, async (write) => {
     const limitOf = await endpointLimits(write, request);
     const inFlight = await leasedPerEndpoint(write, now);
     const candidates = await selectDue(write, now, request.limit, inFlight, limitOf);

@@ -2,7 +2,16 @@
  * The shared engine for more than one process: a pg connection pool. 64-bit integers (our
  * millisecond timestamps and counts) are read as JavaScript numbers, which hold them exactly.
  */
-import { Kysely, PostgresDialect } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  type PostgresDialectConfig,
+  PostgresDriver,
+  type TransactionSettings,
+} from 'kysely';
 import pg from 'pg';
 import type { Schema } from '../schema.js';
 
@@ -53,4 +62,43 @@ export function createPostgresPool(url: string, options: PostgresOptions = {}): 
 /** A Kysely handle over a pool from createPostgresPool. */
 export function createPostgresDatabase(pool: pg.Pool): Kysely<Schema> {
   return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * A second Kysely handle over the same pool whose transactions commit without waiting for the
+ * write-ahead log to reach the disk (see transactWithoutFlushWait in ../transaction.ts). It is
+ * never destroyed itself: the pool it shares closes with the handle from createPostgresDatabase.
+ */
+export function createUnflushedPostgresDatabase(pool: pg.Pool): Kysely<Schema> {
+  return new Kysely<Schema>({ dialect: new UnflushedCommitDialect({ pool }) });
+}
+
+/**
+ * `begin` and `set local synchronous_commit = off` as one simple-protocol query: one round trip
+ * to the server instead of two, for transactions of a few statements each.
+ */
+const BEGIN_UNFLUSHED = CompiledQuery.raw('begin; set local synchronous_commit = off');
+
+class UnflushedCommitDriver extends PostgresDriver {
+  override async beginTransaction(
+    connection: DatabaseConnection,
+    settings: TransactionSettings,
+  ): Promise<void> {
+    if (settings.isolationLevel || settings.accessMode) {
+      await super.beginTransaction(connection, settings);
+      await connection.executeQuery(CompiledQuery.raw('set local synchronous_commit = off'));
+      return;
+    }
+    await connection.executeQuery(BEGIN_UNFLUSHED);
+  }
+}
+
+class UnflushedCommitDialect extends PostgresDialect {
+  constructor(private readonly config: PostgresDialectConfig) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new UnflushedCommitDriver(this.config);
+  }
 }
