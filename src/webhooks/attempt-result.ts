@@ -14,7 +14,7 @@
  */
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
-import { placeholderList, prepareQuery } from '../db/prepared-query.js';
+import { placeholder, placeholderList, prepareQuery } from '../db/prepared-query.js';
 import type { DeliveryAttemptTable, WebhookEndpointTable } from '../db/schema.js';
 import { transactWithoutFlushWait, type WriteContext } from '../db/transaction.js';
 import { disableEndpoint, failingReason, GONE_REASON } from './auto-disable.js';
@@ -74,8 +74,11 @@ export async function recordAttempts(
   if (attempts.length === 0) return [];
   return transactWithoutFlushWait(context.database, async (write) => {
     const deliveries = await lockDeliveries(write, attempts);
-    const endpointIds = [...new Set([...deliveries.values()].map((row) => row.endpoint_id))];
-    const endpoints = await lockEndpoints(write, endpointIds);
+    const endpoints = mayChangeEndpoints(attempts, deliveries)
+      ? await lockEndpoints(write, [
+          ...new Set([...deliveries.values()].map((row) => row.endpoint_id)),
+        ])
+      : new Map<string, WebhookEndpointTable>();
     const now = context.clock.now();
 
     const recorded: RecordedAttempt[] = [];
@@ -98,8 +101,7 @@ export async function recordAttempts(
       });
     }
 
-    await insertAttemptRows(context, write, recorded);
-    await updateDeliveries(write, recorded, now);
+    await writeOutcomes(context, write, recorded, now);
     return verdicts;
   });
 }
@@ -215,6 +217,9 @@ async function updateEndpointHealth(
   endpoint.failing_since = failingSince;
 }
 
+/** A locked delivery, with whether its endpoint was failing when the lock was taken. */
+type LockedDelivery = DeliveryRow & { endpoint_failing: number | null };
+
 /**
  * The batch's deliveries by id; the caller checks that each is still pending and leased to it.
  * Only the primary key is in the query: with `status` or `lease_owner` there too, SQLite's
@@ -223,21 +228,44 @@ async function updateEndpointHealth(
 async function lockDeliveries(
   write: WriteContext,
   attempts: readonly FinishedAttempt[],
-): Promise<Map<string, DeliveryRow>> {
+): Promise<Map<string, LockedDelivery>> {
   const ids = attempts.map((attempt) => attempt.deliveryId);
   const rows = await deliveriesToRecord.rows(write, ids.length, ids);
   return new Map(rows.map((row) => [row.id, row]));
 }
 
-/** The `size` deliveries whose ids are the arguments, locked in id order on PostgreSQL. */
-const deliveriesToRecord = prepareQuery((db, _param, size, dialect) => {
+/**
+ * The `size` deliveries whose ids are the arguments, locked in id order on PostgreSQL, each
+ * with `endpoint_failing` set when its endpoint has a run of failures (read, not locked).
+ */
+const deliveriesToRecord = prepareQuery<LockedDelivery>((db, _param, size, dialect) => {
   const query = db
-    .selectFrom('deliveries')
-    .selectAll()
-    .where('id', 'in', placeholderList<string>(0, size))
-    .orderBy('id');
-  return dialect === 'postgres' ? query.forUpdate() : query;
+    .selectFrom('deliveries as d')
+    .leftJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
+    .selectAll('d')
+    .select(
+      sql<number | null>`case when e.failing_since is null then 0 else 1 end`.as(
+        'endpoint_failing',
+      ),
+    )
+    .where('d.id', 'in', placeholderList<string>(0, size))
+    .orderBy('d.id');
+  return dialect === 'postgres' ? query.forUpdate('d') : query;
 });
+
+/**
+ * Whether recording the batch may change an endpoint: only a failure, or a success of an
+ * endpoint that was failing, does. A batch of successes of healthy endpoints (the usual case)
+ * then locks no endpoint. An endpoint whose first failure commits concurrently is no anomaly:
+ * the batch did not write it, and the result is as if the batch had committed first.
+ */
+function mayChangeEndpoints(
+  attempts: readonly FinishedAttempt[],
+  deliveries: Map<string, LockedDelivery>,
+): boolean {
+  for (const delivery of deliveries.values()) if (delivery.endpoint_failing !== 0) return true;
+  return attempts.some(({ result }) => classifyAttempt(result) !== 'success');
+}
 
 /** The endpoints by id, locked in id order so that concurrent batches cannot deadlock. */
 async function lockEndpoints(
@@ -258,7 +286,7 @@ const endpointsToRecord = prepareQuery((db, _param, size, dialect) => {
   return dialect === 'postgres' ? query.forUpdate() : query;
 });
 
-/** The columns of an attempt row, in the order `insertAttemptRows` lists their values. */
+/** The columns of an attempt row, in the order `attemptValues` lists their values. */
 const ATTEMPT_COLUMNS = [
   'id',
   'delivery_id',
@@ -271,13 +299,34 @@ const ATTEMPT_COLUMNS = [
   'response_body',
 ] as const satisfies ReadonlyArray<keyof DeliveryAttemptTable>;
 
-async function insertAttemptRows(
+/** How many values each delivery contributes to the list of changes. */
+const CHANGE_WIDTH = 5;
+
+/**
+ * Inserts the attempt rows and writes every delivery's new state. On PostgreSQL both go in one
+ * statement, one round trip to the server; on SQLite, which has no round trips and no
+ * data-modifying `with`, in two.
+ */
+async function writeOutcomes(
   context: RecordContext,
   write: WriteContext,
   recorded: readonly RecordedAttempt[],
+  now: number,
 ): Promise<void> {
   if (recorded.length === 0) return;
-  const values = recorded.flatMap(({ attempt }) => [
+  const changes = changeValues(recorded, now);
+  const attempts = attemptValues(context, recorded);
+  if (write.dialect === 'postgres') {
+    await insertAttemptsAndApplyChanges.execute(write, recorded.length, [...changes, ...attempts]);
+    return;
+  }
+  await insertAttempts.execute(write, recorded.length, attempts);
+  await applyChanges.execute(write, recorded.length, changes);
+}
+
+/** The values of the attempt rows, in the order of ATTEMPT_COLUMNS. */
+function attemptValues(context: RecordContext, recorded: readonly RecordedAttempt[]): unknown[] {
+  return recorded.flatMap(({ attempt }) => [
     context.ids.next('attempt'),
     attempt.deliveryId,
     attempt.attemptedAt,
@@ -288,33 +337,10 @@ async function insertAttemptRows(
     JSON.stringify(attempt.result.headers),
     attempt.result.body,
   ]);
-  await insertAttempts.execute(write, recorded.length, values);
 }
 
-/** `size` attempt rows, their values from argument 0 on in the order of ATTEMPT_COLUMNS. */
-const insertAttempts = prepareQuery((_db, _param, size) => {
-  const width = ATTEMPT_COLUMNS.length;
-  const rows = Array.from(
-    { length: size },
-    (_, index) => sql`(${sql.join(placeholderList(index * width, width))})`,
-  );
-  const columns = sql.join(ATTEMPT_COLUMNS.map((column) => sql.ref(column)));
-  return sql`insert into delivery_attempts (${columns}) values ${sql.join(rows)}`;
-});
-
-/** How many values each delivery contributes to `updateDeliveries`' list of changes. */
-const CHANGE_WIDTH = 5;
-
-/**
- * Writes every delivery's new state in one statement: a list of changes joined to the table
- * by id.
- */
-async function updateDeliveries(
-  write: WriteContext,
-  recorded: readonly RecordedAttempt[],
-  now: number,
-): Promise<void> {
-  if (recorded.length === 0) return;
+/** `now`, then each delivery's change: id, status, next_attempt_at, attempt_count, last_attempt_at. */
+function changeValues(recorded: readonly RecordedAttempt[], now: number): unknown[] {
   const values: unknown[] = [now];
   for (const { delivery, attempt, change } of recorded) {
     values.push(
@@ -325,32 +351,59 @@ async function updateDeliveries(
       attempt.attemptedAt,
     );
   }
-  await applyChanges.execute(write, recorded.length, values);
+  return values;
+}
+
+/** `size` attempt rows, their values from argument `from` on in the order of ATTEMPT_COLUMNS. */
+function attemptInsert(size: number, from: number) {
+  const width = ATTEMPT_COLUMNS.length;
+  const rows = Array.from(
+    { length: size },
+    (_, index) => sql`(${sql.join(placeholderList(from + index * width, width))})`,
+  );
+  const columns = sql.join(ATTEMPT_COLUMNS.map((column) => sql.ref(column)));
+  return sql`insert into delivery_attempts (${columns}) values ${sql.join(rows)}`;
 }
 
 /**
- * `size` changes (id, status, next_attempt_at, attempt_count, last_attempt_at) from argument 1
- * on, made at `now` (argument 0). Each value is cast so that PostgreSQL knows the list's column
- * types.
+ * The `with` list of `size` changes (id, status, next_attempt_at, attempt_count,
+ * last_attempt_at) from argument 1 on, and the update that applies them at `now` (argument 0).
+ * Each value is cast so that PostgreSQL knows the list's column types.
  */
-const applyChanges = prepareQuery((_db, param, size) => {
+function changesUpdate(size: number) {
   const changes = Array.from({ length: size }, (_, index) => {
     const [id, status, next, count, last] = placeholderList(1 + index * CHANGE_WIDTH, CHANGE_WIDTH);
     return sql`(cast(${id} as text), cast(${status} as text), cast(${next} as bigint),
       cast(${count} as integer), cast(${last} as bigint))`;
   });
-  return sql`
-    with changed (id, status, next_attempt_at, attempt_count, last_attempt_at) as (
+  return {
+    changed: sql`changed (id, status, next_attempt_at, attempt_count, last_attempt_at) as (
       values ${sql.join(changes)}
-    )
-    update deliveries
-    set status = changed.status,
-        next_attempt_at = changed.next_attempt_at,
-        attempt_count = changed.attempt_count,
-        last_attempt_at = changed.last_attempt_at,
-        lease_owner = null,
-        lease_expires_at = null,
-        updated_at = ${param(0)}
-    from changed
-    where deliveries.id = changed.id`;
+    )`,
+    update: sql`
+      update deliveries
+      set status = changed.status,
+          next_attempt_at = changed.next_attempt_at,
+          attempt_count = changed.attempt_count,
+          last_attempt_at = changed.last_attempt_at,
+          lease_owner = null,
+          lease_expires_at = null,
+          updated_at = ${placeholder(0)}
+      from changed
+      where deliveries.id = changed.id`,
+  };
+}
+
+const insertAttempts = prepareQuery((_db, _param, size) => attemptInsert(size, 0));
+
+const applyChanges = prepareQuery((_db, _param, size) => {
+  const { changed, update } = changesUpdate(size);
+  return sql`with ${changed} ${update}`;
+});
+
+/** Both in one statement: the changes' arguments first, then the attempt rows'. */
+const insertAttemptsAndApplyChanges = prepareQuery((_db, _param, size) => {
+  const { changed, update } = changesUpdate(size);
+  const inserted = attemptInsert(size, 1 + size * CHANGE_WIDTH);
+  return sql`with inserted as (${inserted}), ${changed} ${update}`;
 });

@@ -19,7 +19,7 @@ import { type Selectable, sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { Database } from '../db/database.js';
 import { placeholder, placeholderList, prepareQuery } from '../db/prepared-query.js';
-import type { DeliveryTable } from '../db/schema.js';
+import type { DeliveryTable, EventTable, WebhookEndpointTable } from '../db/schema.js';
 import { transactWithoutFlushWait, type WriteContext } from '../db/transaction.js';
 
 /** A delivery row as the dispatcher holds it while it works on it. */
@@ -41,118 +41,135 @@ export interface ClaimRequest {
 type ClaimContext = Pick<AppContext, 'database' | 'clock'>;
 
 /**
+ * What a delivery is sent: its event and its endpoint as they are at the claim, so a URL
+ * change, a rotation or a disable made while the delivery waited takes effect at once. Either is
+ * undefined when it no longer exists.
+ */
+export interface DeliveryTarget {
+  endpoint: WebhookEndpointTable | undefined;
+  event: Pick<EventTable, 'id' | 'type' | 'data' | 'created_at'> | undefined;
+}
+
+/** A leased delivery with what it is sent: its event and its endpoint as the claim read them. */
+export interface ClaimedDelivery {
+  delivery: DeliveryRow;
+  target: DeliveryTarget;
+}
+
+/**
  * Leases up to `limit` due deliveries, oldest due first, leaving out endpoints that already
  * have their limit of attempts in flight: `perEndpointLimit`, or `failingEndpointLimit` while
  * the endpoint is failing. A slow or dead receiver therefore holds only its own share of the
  * dispatcher and never delays the others, and once its attempts fail it keeps only the few
  * slots that notice its recovery; its first success gives it its full share again.
+ *
+ * The claim reads what it sends in the same statements that choose the work: each round trip
+ * to a database server costs the dispatcher more CPU than the statement itself, so the due
+ * deliveries come with their events, and the endpoints with their live lease counts.
  */
 export async function claimDueDeliveries(
   context: ClaimContext,
   request: ClaimRequest,
-): Promise<DeliveryRow[]> {
+): Promise<ClaimedDelivery[]> {
   if (request.limit <= 0) return [];
   const now = context.clock.now();
+  const failingLimit = Math.min(request.failingEndpointLimit, request.perEndpointLimit);
 
   return transactWithoutFlushWait(context.database, async (write) => {
-    const limitOf = await endpointLimits(write, request);
-    const inFlight = await leasedPerEndpoint(write, now);
-    const candidates = await selectDue(write, now, request.limit, inFlight, limitOf);
-    const counts =
-      write.dialect === 'postgres' ? await lockAndCountEndpoints(write, candidates, now) : inFlight;
-    const chosen = withinEndpointLimit(candidates, counts, limitOf);
+    const candidates = await dueDeliveries.rows(write, 0, [
+      now,
+      request.limit,
+      request.perEndpointLimit,
+      failingLimit,
+    ]);
+    if (candidates.length === 0) return [];
+    const wanted = [...new Set(candidates.map((row) => row.endpoint_id))];
+    // Every claim takes its locks in the same order (by key), so two claims never wait on each
+    // other in a circle.
+    if (write.dialect === 'postgres') await lockEndpointClaims.execute(write, 0, [wanted]);
+    const endpoints = await endpointsWithLeases(write, now, wanted);
+    const limitOf = (endpoint: WebhookEndpointTable | undefined) =>
+      endpoint?.failing_since == null ? request.perEndpointLimit : failingLimit;
+    const chosen = withinEndpointLimit(candidates, endpoints, limitOf);
     if (chosen.length === 0) return [];
 
     const leaseExpiresAt = now + request.leaseMs;
-    const ids = chosen.map((delivery) => delivery.id);
+    const ids = chosen.map((row) => row.id);
     await leaseDeliveries.execute(write, ids.length, [request.owner, leaseExpiresAt, ...ids]);
-    return chosen.map((delivery) => ({
-      ...delivery,
-      lease_owner: request.owner,
-      lease_expires_at: leaseExpiresAt,
-    }));
+    return chosen.map((row) => claimed(row, endpoints, request.owner, leaseExpiresAt));
   });
 }
 
-/** How many attempts one endpoint may have in flight, by endpoint id. */
-type EndpointLimits = (endpointId: string) => number;
+/** A due delivery as the claim reads it: the row, and its event's body when the event exists. */
+type DueRow = DeliveryRow & { event_data: string | null; event_created_at: number | null };
 
-/**
- * The limit of each endpoint: the smaller one for endpoints that are failing, which the
- * partial index on `failing_since` finds without reading the healthy ones.
- */
-async function endpointLimits(write: WriteContext, request: ClaimRequest): Promise<EndpointLimits> {
-  const { perEndpointLimit } = request;
-  const failingLimit = Math.min(request.failingEndpointLimit, perEndpointLimit);
-  if (failingLimit === perEndpointLimit) return () => perEndpointLimit;
-  const rows = await failingEndpoints.rows(write, 0, []);
-  if (rows.length === 0) return () => perEndpointLimit;
-  const failing = new Set(rows.map((row) => row.id));
-  return (endpointId) => (failing.has(endpointId) ? failingLimit : perEndpointLimit);
+/** An endpoint with the number of its live leases, across every dispatcher. */
+interface LeasedEndpoint {
+  endpoint: WebhookEndpointTable | undefined;
+  leased: number;
+}
+
+function claimed(
+  row: DueRow,
+  endpoints: Map<string, LeasedEndpoint>,
+  owner: string,
+  leaseExpiresAt: number,
+): ClaimedDelivery {
+  const { event_data: data, event_created_at: createdAt, ...delivery } = row;
+  const event =
+    data === null || createdAt === null
+      ? undefined
+      : { id: delivery.event_id, type: delivery.event_type, data, created_at: createdAt };
+  return {
+    delivery: { ...delivery, lease_owner: owner, lease_expires_at: leaseExpiresAt },
+    target: { endpoint: endpoints.get(delivery.endpoint_id)?.endpoint, event },
+  };
 }
 
 /** The advisory lock namespace of per-endpoint claims ("LYCD" in ASCII). */
 export const ENDPOINT_CLAIM_LOCK = 0x4c594344;
 
 /**
- * Attempts in flight per endpoint, across every dispatcher sharing the database. On PostgreSQL
- * another claim may be committing more at this moment, so this count only narrows the
- * candidates; lockAndCountEndpoints gives the exact one.
+ * Up to `limit` (argument 1) deliveries due at `now` (0) and not leased, with their events,
+ * leaving out endpoints that already have their limit of live leases: argument 2, or argument
+ * 3 for an endpoint that is failing. Oldest due first, in the order of the due index: ties
+ * within a millisecond are not sorted further, which would read every delivery of that
+ * millisecond before answering. On PostgreSQL another claim may be committing leases at this
+ * moment, so the count here only narrows the candidates; endpointsWithLeases gives the exact
+ * one once the endpoints are locked.
  */
-async function leasedPerEndpoint(
-  write: WriteContext,
-  now: number,
-  endpointIds: string[] = [],
-): Promise<Map<string, number>> {
-  const rows = await leasedCounts.rows(write, endpointIds.length, [now, ...endpointIds]);
-  return new Map(rows.map((row) => [row.endpoint_id, Number(row.leased)]));
-}
-
-/**
- * Live leases per endpoint; with a list of `size` endpoint ids (arguments 1 to size), of those
- * endpoints only.
- */
-const leasedCounts = prepareQuery((db, param, size) => {
-  let query = db
-    .selectFrom('deliveries')
-    .select(['endpoint_id', sql<number>`count(*)`.as('leased')])
-    .where('lease_expires_at', '>', param<number>(0))
-    .where('status', '=', 'pending');
-  if (size > 0) query = query.where('endpoint_id', 'in', placeholderList<string>(1, size));
-  return query.groupBy('endpoint_id');
+const dueDeliveries = prepareQuery<DueRow>((db, param, _size, dialect) => {
+  const now = param<number>(0);
+  const query = db
+    .selectFrom('deliveries as d')
+    .leftJoin('events as ev', 'ev.id', 'd.event_id')
+    .selectAll('d')
+    .select(['ev.data as event_data', 'ev.created_at as event_created_at'])
+    .where('d.status', '=', 'pending')
+    .where('d.next_attempt_at', '<=', now)
+    .where((eb) =>
+      eb.or([eb('d.lease_expires_at', 'is', null), eb('d.lease_expires_at', '<=', now)]),
+    )
+    .where('d.endpoint_id', 'not in', (eb) =>
+      eb
+        .selectFrom('deliveries as l')
+        .select('l.endpoint_id')
+        .where('l.status', '=', 'pending')
+        .where('l.lease_expires_at', '>', now)
+        .groupBy('l.endpoint_id')
+        .having(
+          sql`count(*)`,
+          '>=',
+          sql`case when exists (
+            select 1 from webhook_endpoints as f
+            where f.id = l.endpoint_id and f.failing_since is not null
+          ) then cast(${param(3)} as integer) else cast(${param(2)} as integer) end`,
+        ),
+    )
+    .orderBy('d.next_attempt_at')
+    .limit(param<number>(1));
+  return dialect === 'postgres' ? query.forUpdate('d').skipLocked() : query;
 });
-
-const failingEndpoints = prepareQuery((db) =>
-  db.selectFrom('webhook_endpoints').select('id').where('failing_since', 'is not', null),
-);
-
-/** Leases the `size` deliveries listed from argument 2 to owner (0) until (1). */
-const leaseDeliveries = prepareQuery((db, param, size) =>
-  db
-    .updateTable('deliveries')
-    .set({ lease_owner: param<string>(0), lease_expires_at: param<number>(1) })
-    .where('id', 'in', placeholderList<string>(2, size)),
-);
-
-/**
- * Locks the endpoints of `candidates`, waiting for a claim that holds one to commit, and then
- * counts their live leases. A hash collision between two endpoints only makes them share a
- * lock.
- */
-async function lockAndCountEndpoints(
-  write: WriteContext,
-  candidates: DeliveryRow[],
-  now: number,
-): Promise<Map<string, number>> {
-  const wanted = [...new Set(candidates.map((delivery) => delivery.endpoint_id))];
-  if (wanted.length === 0) return new Map();
-  // Every claim takes its locks in the same order (by key), so two claims never wait on each
-  // other in a circle.
-  await lockEndpointClaims.execute(write, 0, [wanted]);
-
-  const leased = await leasedPerEndpoint(write, now, wanted);
-  return new Map(wanted.map((id) => [id, leased.get(id) ?? 0]));
-}
 
 /** Takes the claim lock of every endpoint in the list (argument 0), in the order of their keys. */
 const lockEndpointClaims = prepareQuery(
@@ -164,50 +181,59 @@ const lockEndpointClaims = prepareQuery(
     ) as ordered`,
 );
 
-async function selectDue(
+/**
+ * The endpoints `endpointIds` as they are now, each with its live leases. On PostgreSQL this
+ * runs after the claim locks are held, in a statement that starts after them and so sees every
+ * claim committed before. A hash collision between two endpoints only makes them share a lock.
+ */
+async function endpointsWithLeases(
   write: WriteContext,
   now: number,
-  limit: number,
-  inFlight: Map<string, number>,
-  limitOf: EndpointLimits,
-): Promise<DeliveryRow[]> {
-  const full = [...inFlight]
-    .filter(([endpointId, leased]) => leased >= limitOf(endpointId))
-    .map(([endpointId]) => endpointId);
-  return dueDeliveries.rows(write, full.length, [now, limit, ...full]);
+  endpointIds: string[],
+): Promise<Map<string, LeasedEndpoint>> {
+  const rows = await leasedEndpoints.rows(write, endpointIds.length, [now, ...endpointIds]);
+  const byId = new Map(
+    rows.map(({ leased, ...endpoint }) => [endpoint.id, { endpoint, leased: Number(leased) }]),
+  );
+  // A deleted endpoint is still counted: its deliveries are claimed to be failed unsent.
+  return new Map(endpointIds.map((id) => [id, byId.get(id) ?? { endpoint: undefined, leased: 0 }]));
 }
 
-/**
- * Up to `limit` (argument 1) deliveries due at `now` (0) and not leased, leaving out the `size`
- * full endpoints listed from argument 2. Oldest due first, in the order of the due index: ties
- * within a millisecond are not sorted further, which would read every delivery of that
- * millisecond before answering.
- */
-const dueDeliveries = prepareQuery((db, param, size, dialect) => {
-  const now = param<number>(0);
-  let query = db
-    .selectFrom('deliveries')
-    .selectAll()
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', '<=', now)
-    .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', now)]))
-    .orderBy('next_attempt_at')
-    .limit(param<number>(1));
-  if (size > 0) query = query.where('endpoint_id', 'not in', placeholderList<string>(2, size));
-  return dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
-});
+/** The `size` endpoints listed from argument 1, with their leases live at `now` (0). */
+const leasedEndpoints = prepareQuery<WebhookEndpointTable & { leased: number }>(
+  (_db, param, size) => {
+    const ids = () => sql.join(placeholderList<string>(1, size));
+    return sql`
+      select e.*, coalesce(l.leased, 0) as leased
+      from webhook_endpoints as e
+      left join (
+        select endpoint_id, count(*) as leased from deliveries
+        where status = 'pending' and lease_expires_at > ${param(0)} and endpoint_id in (${ids()})
+        group by endpoint_id
+      ) as l on l.endpoint_id = e.id
+      where e.id in (${ids()})`;
+  },
+);
+
+/** Leases the `size` deliveries listed from argument 2 to owner (0) until (1). */
+const leaseDeliveries = prepareQuery((db, param, size) =>
+  db
+    .updateTable('deliveries')
+    .set({ lease_owner: param<string>(0), lease_expires_at: param<number>(1) })
+    .where('id', 'in', placeholderList<string>(2, size)),
+);
 
 /** Keeps candidates in order while no endpoint goes over its limit. */
 function withinEndpointLimit(
-  candidates: DeliveryRow[],
-  inFlight: Map<string, number>,
-  limitOf: EndpointLimits,
-): DeliveryRow[] {
-  const counts = new Map(inFlight);
-  return candidates.filter((delivery) => {
-    const count = counts.get(delivery.endpoint_id) ?? 0;
-    if (count >= limitOf(delivery.endpoint_id)) return false;
-    counts.set(delivery.endpoint_id, count + 1);
+  candidates: DueRow[],
+  endpoints: Map<string, LeasedEndpoint>,
+  limitOf: (endpoint: WebhookEndpointTable | undefined) => number,
+): DueRow[] {
+  const counts = new Map([...endpoints].map(([id, { leased }]) => [id, leased]));
+  return candidates.filter((row) => {
+    const count = counts.get(row.endpoint_id) ?? 0;
+    if (count >= limitOf(endpoints.get(row.endpoint_id)?.endpoint)) return false;
+    counts.set(row.endpoint_id, count + 1);
     return true;
   });
 }

@@ -8,9 +8,8 @@ import type { AppContext } from '../context.js';
 import { toError } from '../shared/errors.js';
 import type { AttemptRecorder } from './attempt-recorder.js';
 import { failUnsent } from './attempt-result.js';
-import type { DeliveryRow } from './claim.js';
+import type { DeliveryRow, DeliveryTarget } from './claim.js';
 import { buildDeliveryRequest } from './delivery-request.js';
-import type { DeliveryTarget } from './delivery-targets.js';
 import type { SendRequest, SendResult } from './sender.js';
 
 /** The part of the HTTP sender an attempt uses. */

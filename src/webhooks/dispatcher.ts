@@ -15,9 +15,15 @@ import { toError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { AddressGuard } from './address-guard.js';
 import { AttemptRecorder } from './attempt-recorder.js';
-import { claimDueDeliveries, type DeliveryRow, nextDueAt, releaseLeases } from './claim.js';
+import {
+  type ClaimedDelivery,
+  claimDueDeliveries,
+  type DeliveryRow,
+  type DeliveryTarget,
+  nextDueAt,
+  releaseLeases,
+} from './claim.js';
 import { type AttemptServices, attemptDelivery, type DeliverySender } from './delivery-attempt.js';
-import { type DeliveryTarget, loadTargets } from './delivery-targets.js';
 import { notifyDispatchers } from './postgres-wakeups.js';
 import { WebhookSender } from './sender.js';
 
@@ -199,27 +205,22 @@ export class Dispatcher {
   }
 
   /** Claims deliveries for the free slots, each with the event and endpoint it is sent to. */
-  private async claim(): Promise<Array<[DeliveryRow, DeliveryTarget]>> {
+  private async claim(): Promise<ClaimedDelivery[]> {
     const { concurrency, perEndpointConcurrency, failingEndpointConcurrency, leaseMs } =
       this.context.config.webhooks;
     const free = concurrency - this.inFlight.size;
     if (free <= 0) return [];
-    const claimed = await claimDueDeliveries(this.context, {
+    return claimDueDeliveries(this.context, {
       owner: this.owner,
       limit: free,
       perEndpointLimit: perEndpointConcurrency,
       failingEndpointLimit: failingEndpointConcurrency,
       leaseMs,
     });
-    const targets = await loadTargets(this.context.database, claimed);
-    return claimed.map((delivery) => [
-      delivery,
-      targets.get(delivery.id) ?? { endpoint: undefined, event: undefined },
-    ]);
   }
 
-  private launchAll(claimed: Array<[DeliveryRow, DeliveryTarget]>): void {
-    for (const [delivery, target] of claimed) this.launch(delivery, target);
+  private launchAll(claimed: ClaimedDelivery[]): void {
+    for (const { delivery, target } of claimed) this.launch(delivery, target);
   }
 
   /** Starts an attempt; when it ends its slot is free, so look for more work. */
