@@ -357,6 +357,29 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('claims with few slots free once it has waited a moment for more', async () => {
+      // Seven of eight slots held by attempts that never end on their own: a busy dispatcher
+      // waits for a quarter of its slots (two) before it claims, but not for long.
+      settings({ concurrency: 8, perEndpointConcurrency: 7, timeoutMs: 30_000 });
+      const stuck = await receiver(blackHole);
+      const fast = await receiver();
+      await insertEndpoint(rig.context, stuck.url, ['user.created']);
+      const healthy = await insertEndpoint(rig.context, fast.url, ['course.created']);
+      for (let i = 0; i < 7; i++) await emitEvent(rig.context, 'user.created');
+      dispatcher = new Dispatcher(rig.context, { random: NO_JITTER });
+      dispatcher.start();
+      await stuck.waitForRequests(7);
+
+      await emitEvent(rig.context, 'course.created', { courseId: 'crs_test' });
+      await fast.waitForRequests(1);
+      await eventually(
+        async () => (await onlyDeliveryOf(rig.context, healthy.id)).status === 'succeeded',
+      );
+      // Sent and recorded while every attempt to the stuck endpoint was still open.
+      expect(stuck.open).toBe(7);
+      await dispatcher.stop(0);
+    });
+
     it('limits a failing endpoint to failingEndpointConcurrency until it succeeds', async () => {
       settings({ concurrency: 8, perEndpointConcurrency: 4, failingEndpointConcurrency: 1 });
       let status = 503;
