@@ -137,20 +137,20 @@ export const ENDPOINT_CLAIM_LOCK = 0x4c594344;
  * millisecond before answering. On PostgreSQL another claim may be committing leases at this
  * moment, so the count here only narrows the candidates; endpointsWithLeases gives the exact
  * one once the endpoints are locked.
+ *
+ * The events are joined to the chosen deliveries only: joined inside, a plan that reads every
+ * due delivery and sorts them (PostgreSQL picks one while a table's statistics still describe
+ * it as small) would look up an event for each of them.
  */
 const dueDeliveries = prepareQuery<DueRow>((db, param, _size, dialect) => {
   const now = param<number>(0);
-  const query = db
-    .selectFrom('deliveries as d')
-    .leftJoin('events as ev', 'ev.id', 'd.event_id')
-    .selectAll('d')
-    .select(['ev.data as event_data', 'ev.created_at as event_created_at'])
-    .where('d.status', '=', 'pending')
-    .where('d.next_attempt_at', '<=', now)
-    .where((eb) =>
-      eb.or([eb('d.lease_expires_at', 'is', null), eb('d.lease_expires_at', '<=', now)]),
-    )
-    .where('d.endpoint_id', 'not in', (eb) =>
+  let due = db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', now)]))
+    .where('endpoint_id', 'not in', (eb) =>
       eb
         .selectFrom('deliveries as l')
         .select('l.endpoint_id')
@@ -166,9 +166,15 @@ const dueDeliveries = prepareQuery<DueRow>((db, param, _size, dialect) => {
           ) then cast(${param(3)} as integer) else cast(${param(2)} as integer) end`,
         ),
     )
-    .orderBy('d.next_attempt_at')
+    .orderBy('next_attempt_at')
     .limit(param<number>(1));
-  return dialect === 'postgres' ? query.forUpdate('d').skipLocked() : query;
+  if (dialect === 'postgres') due = due.forUpdate().skipLocked();
+  return db
+    .selectFrom(due.as('d'))
+    .leftJoin('events as ev', 'ev.id', 'd.event_id')
+    .selectAll('d')
+    .select(['ev.data as event_data', 'ev.created_at as event_created_at'])
+    .orderBy('d.next_attempt_at');
 });
 
 /** Takes the claim lock of every endpoint in the list (argument 0), in the order of their keys. */
