@@ -10,6 +10,13 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/databa
 import type { BenchOptions } from '../options.js';
 import { type BenchEndpoint, insertEndpoints } from './endpoints.js';
 import { BenchProcess } from './ipc.js';
+import { seedHistory } from './seed-backlog.js';
+
+/**
+ * Delivered deliveries a PostgreSQL rig starts with, so that its statistics describe a running
+ * installation (see seedHistory).
+ */
+const HISTORY_DELIVERIES = 10_000;
 
 /** A database with endpoints and a dispatcher process ready for commands. */
 export interface LyceumRig {
@@ -50,6 +57,9 @@ export async function withLyceum<T>(
   let committer: BenchProcess | undefined;
   try {
     const endpoints = await insertEndpoints(testDatabase.database, request.urls);
+    if (request.dialect === 'postgres') {
+      await seedHistory(testDatabase.database, endpoints, HISTORY_DELIVERIES);
+    }
     await request.prepare?.({ dialect: request.dialect, testDatabase, endpoints });
 
     const profile = options.cpuProfileDir;
