@@ -42,6 +42,11 @@ export interface RigRequest {
   split?: boolean;
   /** False: end the process without stopping the dispatcher first (default true). */
   graceful?: boolean;
+  /**
+   * False: start a PostgreSQL rig without the delivered history (see seedHistory), for a
+   * figure that seeds rows and gathers statistics itself (default true).
+   */
+  history?: boolean;
   /** Runs after the endpoints exist and before the dispatcher opens, e.g. to seed a backlog. */
   prepare?: (rig: Omit<LyceumRig, 'dispatcher' | 'committer'>) => Promise<void>;
 }
@@ -57,7 +62,7 @@ export async function withLyceum<T>(
   let committer: BenchProcess | undefined;
   try {
     const endpoints = await insertEndpoints(testDatabase.database, request.urls);
-    if (request.dialect === 'postgres') {
+    if (request.dialect === 'postgres' && request.history !== false) {
       await seedHistory(testDatabase.database, endpoints, HISTORY_DELIVERIES);
     }
     await request.prepare?.({ dialect: request.dialect, testDatabase, endpoints });
