@@ -12,7 +12,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
@@ -27,13 +26,12 @@ import { transact } from '../src/db/transaction.js';
 import { recordEvent } from '../src/events/outbox.js';
 import { createLogger } from '../src/shared/logger.js';
 import { generateSecret } from '../src/webhooks/signing.js';
+import { cpuMsOf } from './support/cpu-time.js';
 
 const POSTGRES_URL =
   process.env.LYCEUM_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BIN = fileURLToPath(new URL('../bin/lyceum.js', import.meta.url));
 const APPLICATION_NAME = 'lyceum_bench_scale';
-/** Linux reports process CPU time in ticks of 1/100 s. */
-const CLOCK_TICKS = 100;
 
 interface Options {
   dispatchers: number[];
@@ -158,7 +156,6 @@ async function insertEndpoints(context: AppContext, urls: string[]): Promise<voi
   await context.database.db.insertInto('webhook_endpoints').values(rows).execute();
 }
 
-/** One run: deliveries per second with `dispatchers` processes. */
 /** One run's figures. */
 interface Measurement {
   /** Deliveries per second. */
@@ -166,17 +163,6 @@ interface Measurement {
   /** CPU milliseconds per 1000 deliveries, in the dispatcher processes and in PostgreSQL. */
   dispatcherCpu: number;
   postgresCpu: number;
-}
-
-/** CPU time a process has used so far, in ms (Linux /proc); 0 where it cannot be read. */
-function cpuMs(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
 }
 
 /** The PostgreSQL backends serving this run's dispatchers, by their application name. */
@@ -190,7 +176,7 @@ async function backendPids(database: Database): Promise<number[]> {
 
 /** Total CPU of `pids` now, keyed by pid. */
 function cpuOf(pids: Array<number | undefined>): Map<number | undefined, number> {
-  return new Map(pids.map((pid) => [pid, cpuMs(pid)]));
+  return new Map(pids.map((pid) => [pid, pid === undefined ? 0 : cpuMsOf(pid)]));
 }
 
 /** CPU used between two snapshots (a process first seen in `after` counts from zero). */
