@@ -114,8 +114,9 @@ describe.skipIf(!postgresAvailable)('a dispatcher killed mid-run [postgres]', ()
     console.info(
       `${TOTAL} deliveries, ${inFlightAtKill} in flight in the killed dispatcher, ${duplicates} sent twice`,
     );
-    expect(inFlightAtKill).toBeGreaterThan(0);
-    expect(duplicates).toBeLessThanOrEqual(inFlightAtKill);
+    const counts = `${inFlightAtKill} held by the killed process, ${duplicates} sent twice`;
+    expect(inFlightAtKill, counts).toBeGreaterThan(0);
+    expect(duplicates, counts).toBeLessThanOrEqual(inFlightAtKill);
     for (const survivor of survivors) expect(survivor.child.exitCode).toBeNull();
   }, 150_000);
 });
