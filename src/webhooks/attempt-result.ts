@@ -6,7 +6,8 @@
  * Attempts are recorded in batches: a busy dispatcher finishes many attempts at once, and one
  * transaction of a few set-based statements for all of them costs little more than one for a
  * single attempt. Within a batch, attempts are judged in order, as separate transactions
- * would have judged them.
+ * would have judged them. On PostgreSQL a batch of successes is first offered to a single
+ * statement (success-record.ts), and only what it leaves goes through the transaction.
  *
  * Every write is conditional on the lease still being ours. A dispatcher that stalled past its
  * lease finds the delivery taken over (or released on shutdown) and writes nothing, so the
@@ -15,14 +16,16 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import { placeholder, placeholderList, prepareQuery } from '../db/prepared-query.js';
-import type { DeliveryAttemptTable, WebhookEndpointTable } from '../db/schema.js';
+import type { WebhookEndpointTable } from '../db/schema.js';
 import { transactWithoutFlushWait, type WriteContext } from '../db/transaction.js';
+import { attemptInsert, attemptValues } from './attempt-rows.js';
 import { disableEndpoint, failingReason, GONE_REASON } from './auto-disable.js';
 import type { DeliveryRow } from './claim.js';
 import type { AttemptOutcome } from './metrics.js';
 import { classifyAttempt, type Outcome } from './outcomes.js';
 import { planRetry } from './retry-schedule.js';
 import type { SendResult } from './sender.js';
+import { recordHealthySuccesses } from './success-record.js';
 
 /** One attempt as it happened. */
 export interface FinishedAttempt {
@@ -67,6 +70,28 @@ interface RecordedAttempt {
  * and nothing is written for that attempt, when its lease is no longer ours.
  */
 export async function recordAttempts(
+  context: RecordContext,
+  attempts: readonly FinishedAttempt[],
+  random: () => number,
+): Promise<Array<AttemptVerdict | null>> {
+  if (attempts.length === 0) return [];
+  const succeeded = await recordHealthySuccesses(context, attempts);
+  const rest = attempts.filter((attempt) => !succeeded.has(attempt.deliveryId));
+  const restVerdicts = new Map(
+    (await recordInTransaction(context, rest, random)).map((verdict, index) => [
+      rest[index]?.deliveryId,
+      verdict,
+    ]),
+  );
+  return attempts.map((attempt) => {
+    const attemptNumber = succeeded.get(attempt.deliveryId);
+    if (attemptNumber === undefined) return restVerdicts.get(attempt.deliveryId) ?? null;
+    return { outcome: 'succeeded', attemptNumber, nextAttemptAt: null, disabledReason: null };
+  });
+}
+
+/** Records `attempts` in one transaction that locks what it reads; see the module comment. */
+async function recordInTransaction(
   context: RecordContext,
   attempts: readonly FinishedAttempt[],
   random: () => number,
@@ -286,19 +311,6 @@ const endpointsToRecord = prepareQuery((db, _param, size, dialect) => {
   return dialect === 'postgres' ? query.forUpdate() : query;
 });
 
-/** The columns of an attempt row, in the order `attemptValues` lists their values. */
-const ATTEMPT_COLUMNS = [
-  'id',
-  'delivery_id',
-  'attempted_at',
-  'duration_ms',
-  'status_code',
-  'error_kind',
-  'request_headers',
-  'response_headers',
-  'response_body',
-] as const satisfies ReadonlyArray<keyof DeliveryAttemptTable>;
-
 /** How many values each delivery contributes to the list of changes. */
 const CHANGE_WIDTH = 5;
 
@@ -315,28 +327,16 @@ async function writeOutcomes(
 ): Promise<void> {
   if (recorded.length === 0) return;
   const changes = changeValues(recorded, now);
-  const attempts = attemptValues(context, recorded);
+  const attempts = attemptValues(
+    context.ids,
+    recorded.map(({ attempt }) => attempt),
+  );
   if (write.dialect === 'postgres') {
     await insertAttemptsAndApplyChanges.execute(write, recorded.length, [...changes, ...attempts]);
     return;
   }
   await insertAttempts.execute(write, recorded.length, attempts);
   await applyChanges.execute(write, recorded.length, changes);
-}
-
-/** The values of the attempt rows, in the order of ATTEMPT_COLUMNS. */
-function attemptValues(context: RecordContext, recorded: readonly RecordedAttempt[]): unknown[] {
-  return recorded.flatMap(({ attempt }) => [
-    context.ids.next('attempt'),
-    attempt.deliveryId,
-    attempt.attemptedAt,
-    Math.max(0, Math.round(attempt.result.durationMs)),
-    attempt.result.statusCode,
-    attempt.result.errorKind,
-    JSON.stringify(attempt.requestHeaders),
-    JSON.stringify(attempt.result.headers),
-    attempt.result.body,
-  ]);
 }
 
 /** `now`, then each delivery's change: id, status, next_attempt_at, attempt_count, last_attempt_at. */
@@ -352,17 +352,6 @@ function changeValues(recorded: readonly RecordedAttempt[], now: number): unknow
     );
   }
   return values;
-}
-
-/** `size` attempt rows, their values from argument `from` on in the order of ATTEMPT_COLUMNS. */
-function attemptInsert(size: number, from: number) {
-  const width = ATTEMPT_COLUMNS.length;
-  const rows = Array.from(
-    { length: size },
-    (_, index) => sql`(${sql.join(placeholderList(from + index * width, width))})`,
-  );
-  const columns = sql.join(ATTEMPT_COLUMNS.map((column) => sql.ref(column)));
-  return sql`insert into delivery_attempts (${columns}) values ${sql.join(rows)}`;
 }
 
 /**

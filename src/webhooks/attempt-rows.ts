@@ -1,0 +1,81 @@
+/**
+ * The rows of `delivery_attempts` as the recorder writes them: their columns, their values and
+ * the multi-row insert, shared by the transaction that records any batch and by the single
+ * statement that records a batch of successes on PostgreSQL.
+ */
+import { sql } from 'kysely';
+import { placeholderList } from '../db/prepared-query.js';
+import type { DeliveryAttemptTable } from '../db/schema.js';
+import type { IdGenerator } from '../shared/ids.js';
+import type { FinishedAttempt } from './attempt-result.js';
+
+/** The columns of an attempt row, in the order `attemptValues` lists their values. */
+export const ATTEMPT_COLUMNS = [
+  'id',
+  'delivery_id',
+  'attempted_at',
+  'duration_ms',
+  'status_code',
+  'error_kind',
+  'request_headers',
+  'response_headers',
+  'response_body',
+] as const satisfies ReadonlyArray<keyof DeliveryAttemptTable>;
+
+/** How PostgreSQL is told each column's type where a list of values has no table to say it. */
+const ATTEMPT_COLUMN_TYPES = [
+  'text',
+  'text',
+  'bigint',
+  'integer',
+  'integer',
+  'text',
+  'text',
+  'text',
+  'text',
+] as const;
+
+/** The values of one new attempt row per attempt, in the order of ATTEMPT_COLUMNS. */
+export function attemptValues(
+  ids: Pick<IdGenerator, 'next'>,
+  attempts: readonly FinishedAttempt[],
+): unknown[] {
+  return attempts.flatMap((attempt) => [
+    ids.next('attempt'),
+    attempt.deliveryId,
+    attempt.attemptedAt,
+    Math.max(0, Math.round(attempt.result.durationMs)),
+    attempt.result.statusCode,
+    attempt.result.errorKind,
+    JSON.stringify(attempt.requestHeaders),
+    JSON.stringify(attempt.result.headers),
+    attempt.result.body,
+  ]);
+}
+
+/** `size` attempt rows, their values from argument `from` on in the order of ATTEMPT_COLUMNS. */
+export function attemptInsert(size: number, from: number) {
+  const width = ATTEMPT_COLUMNS.length;
+  const rows = Array.from(
+    { length: size },
+    (_, index) => sql`(${sql.join(placeholderList(from + index * width, width))})`,
+  );
+  return sql`insert into delivery_attempts (${attemptColumns}) values ${sql.join(rows)}`;
+}
+
+/**
+ * A `values` list of `size` attempt rows from argument `from` on, each value cast to its
+ * column's type, named `name` with the columns of ATTEMPT_COLUMNS.
+ */
+export function typedAttemptRows(size: number, from: number, name: string) {
+  const width = ATTEMPT_COLUMNS.length;
+  const rows = Array.from({ length: size }, (_, index) => {
+    const values = placeholderList(from + index * width, width).map(
+      (value, column) => sql`cast(${value} as ${sql.raw(ATTEMPT_COLUMN_TYPES[column] ?? 'text')})`,
+    );
+    return sql`(${sql.join(values)})`;
+  });
+  return sql`(values ${sql.join(rows)}) as ${sql.ref(name)} (${attemptColumns})`;
+}
+
+export const attemptColumns = sql.join(ATTEMPT_COLUMNS.map((column) => sql.ref(column)));

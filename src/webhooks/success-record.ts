@@ -1,0 +1,99 @@
+/**
+ * A batch of successes recorded in one statement on PostgreSQL. Most batches a busy dispatcher
+ * records are 2xx answers from endpoints that are not failing: nothing about them needs a
+ * decision, and the transaction that records any batch (lock the deliveries, maybe lock the
+ * endpoints, write, commit) costs four round trips to the server, each of which costs the
+ * dispatcher more CPU than the statements themselves. Here the update is conditional on what
+ * the transaction would have checked under its locks: the delivery is still pending and
+ * leased to this dispatcher (PostgreSQL checks the row again once it holds its lock), and its
+ * endpoint is not failing, so that a success never has to clear the endpoint's run of failures
+ * here. What the statement does not take goes through the transaction as before.
+ *
+ * It commits on its own and so waits for the log to reach the disk, which a dispatcher's
+ * record transaction does not (see transactWithoutFlushWait): more durable, and the recorder
+ * gathers the attempts that end meanwhile into the next batch. SQLite has no round trips, and
+ * keeps the transaction.
+ */
+import { sql } from 'kysely';
+import type { AppContext } from '../context.js';
+import { placeholder, placeholderList, prepareQuery } from '../db/prepared-query.js';
+import type { FinishedAttempt } from './attempt-result.js';
+import {
+  ATTEMPT_COLUMNS,
+  attemptColumns,
+  attemptValues,
+  typedAttemptRows,
+} from './attempt-rows.js';
+import { classifyAttempt } from './outcomes.js';
+
+type SuccessContext = Pick<AppContext, 'database' | 'clock' | 'ids'>;
+
+/**
+ * Records the attempts of `attempts` that succeeded for endpoints that are not failing, on
+ * PostgreSQL, when every attempt of the batch succeeded; answers each recorded delivery's
+ * attempt number by delivery id. Empty when the batch is left to the transaction.
+ */
+export async function recordHealthySuccesses(
+  context: SuccessContext,
+  attempts: readonly FinishedAttempt[],
+): Promise<Map<string, number>> {
+  const owner = attempts[0]?.owner;
+  const eligible =
+    context.database.dialect === 'postgres' &&
+    owner !== undefined &&
+    attempts.every(
+      (attempt) => attempt.owner === owner && classifyAttempt(attempt.result) === 'success',
+    );
+  if (!eligible) return new Map();
+
+  const changes = attempts.flatMap((attempt) => [attempt.deliveryId, attempt.attemptedAt]);
+  const rows = attemptValues(context.ids, attempts);
+  const done = await succeed.rows(context.database, attempts.length, [
+    context.clock.now(),
+    owner,
+    ...changes,
+    ...rows,
+  ]);
+  return new Map(done.map((row) => [row.id, Number(row.attempt_count)]));
+}
+
+/**
+ * Marks `size` deliveries succeeded at `now` (argument 0) where they are still pending and
+ * leased to the owner (1) and their endpoint is not failing, from a list of (id, attempted_at)
+ * from argument 2 on, and inserts the attempt rows that follow (in the order of
+ * ATTEMPT_COLUMNS) of the deliveries it marked. Answers the marked ids with their new counts.
+ */
+const succeed = prepareQuery<{ id: string; attempt_count: number }>((_db, _param, size) => {
+  const changes = Array.from({ length: size }, (_, index) => {
+    const [id, attemptedAt] = placeholderList(2 + index * 2, 2);
+    return sql`(cast(${id} as text), cast(${attemptedAt} as bigint))`;
+  });
+  const rows = typedAttemptRows(size, 2 + size * 2, 'attempt');
+  const deliveryId = sql.ref(`attempt.${ATTEMPT_COLUMNS[1]}`);
+  return sql`
+    with done as (
+      update deliveries as d
+      set status = 'succeeded',
+          next_attempt_at = null,
+          attempt_count = d.attempt_count + 1,
+          last_attempt_at = change.attempted_at,
+          lease_owner = null,
+          lease_expires_at = null,
+          updated_at = ${placeholder(0)}
+      from (values ${sql.join(changes)}) as change (id, attempted_at)
+      where d.id = change.id
+        and d.status = 'pending'
+        and d.lease_owner = ${placeholder(1)}
+        and exists (
+          select 1 from webhook_endpoints as e
+          where e.id = d.endpoint_id and e.failing_since is null
+        )
+      returning d.id, d.attempt_count
+    ),
+    inserted as (
+      insert into delivery_attempts (${attemptColumns})
+      select attempt.* from ${rows}
+      where ${deliveryId} in (select id from done)
+    )
+    select id, attempt_count from done`;
+});
