@@ -4,7 +4,12 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { transact, transactWithoutFlushWait, type WriteContext } from '../src/db/transaction.js';
+import {
+  transact,
+  transactWithoutFlushWait,
+  type WriteContext,
+  withoutFlushWait,
+} from '../src/db/transaction.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from './support/database.js';
 
 for (const dialect of DIALECTS) {
@@ -67,7 +72,7 @@ for (const dialect of DIALECTS) {
     }
 
     if (dialect !== 'postgres') return;
-    it('only transactWithoutFlushWait turns synchronous_commit off, and for that transaction only', async () => {
+    it('only the handle for writes without the flush wait has synchronous_commit off', async () => {
       const setting = async (write: WriteContext) => {
         const { rows } = await sql<{
           value: string;
@@ -78,6 +83,13 @@ for (const dialect of DIALECTS) {
       const relaxed = await transactWithoutFlushWait(testDatabase.database, setting);
       expect(durable).toBe('on');
       expect(relaxed).toBe('off');
+      // A statement that commits on its own through the same handle.
+      const alone = await sql<{
+        value: string;
+      }>`select current_setting('synchronous_commit') as value`.execute(
+        withoutFlushWait(testDatabase.database).db,
+      );
+      expect(alone.rows[0]?.value).toBe('off');
       // The pool hands the same connections out again: none keeps the relaxed setting.
       const after = await Promise.all(
         Array.from({ length: 12 }, () => transact(testDatabase.database, setting)),

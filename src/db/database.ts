@@ -7,7 +7,7 @@ import type { DatabaseTarget } from '../config.js';
 import {
   createPostgresDatabase,
   createPostgresPool,
-  createUnflushedPostgresDatabase,
+  createUnflushedPostgresPool,
   type PostgresOptions,
 } from './postgres/dialect.js';
 import type { Schema } from './schema.js';
@@ -55,13 +55,9 @@ export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}):
   }
   const pool = createPostgresPool(target.url, options);
   const db = createPostgresDatabase(pool);
-  const unflushed = createUnflushedPostgresDatabase(pool);
-  return {
-    db,
-    unflushed,
-    dialect: 'postgres',
-    pool,
-    sqlite: undefined,
-    close: () => db.destroy(),
+  const unflushed = createPostgresDatabase(createUnflushedPostgresPool(target.url, options));
+  const close = async () => {
+    await Promise.all([db.destroy(), unflushed.destroy()]);
   };
+  return { db, unflushed, dialect: 'postgres', pool, sqlite: undefined, close };
 }

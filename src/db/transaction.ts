@@ -40,9 +40,8 @@ export function transact<T>(
 
 /**
  * Runs `work` like transact, letting it commit without waiting for its log to reach the disk,
- * on PostgreSQL (`synchronous_commit = off` for this transaction only, set in the same round
- * trip as its `begin`; a flush takes milliseconds on many disks, longer than the whole
- * transaction). A crash of the database server may then lose the last fraction of a second of
+ * on PostgreSQL (on a small pool of its own whose sessions have `synchronous_commit = off`; a
+ * flush takes milliseconds on many disks, longer than the whole transaction). A crash of the database server may then lose the last fraction of a second of
  * such commits, never part of one, and never a commit that was made durably before. Only for
  * writes whose loss repeats work rather than losing it: a dispatcher's claims and attempt
  * records, where a lost write means a delivery is sent again, which at-least-once delivery
@@ -70,4 +69,20 @@ async function transactOn<T>(
       : await handle.transaction().execute(inTransaction);
   for (const hook of hooks) hook();
   return result;
+}
+
+/** The view of each database whose `db` is its handle for writes without the flush wait. */
+const unflushedViews = new WeakMap<Database, Database>();
+
+/**
+ * `database` with the handle of transactWithoutFlushWait as its `db`, for a statement of the
+ * same kind that commits on its own.
+ */
+export function withoutFlushWait(database: Database): Database {
+  let view = unflushedViews.get(database);
+  if (!view) {
+    view = { ...database, db: database.unflushed };
+    unflushedViews.set(database, view);
+  }
+  return view;
 }

@@ -9,14 +9,13 @@
  * endpoint is not failing, so that a success never has to clear the endpoint's run of failures
  * here. What the statement does not take goes through the transaction as before.
  *
- * It commits on its own and so waits for the log to reach the disk, which a dispatcher's
- * record transaction does not (see transactWithoutFlushWait): more durable, and the recorder
- * gathers the attempts that end meanwhile into the next batch. SQLite has no round trips, and
- * keeps the transaction.
+ * It commits on its own, without waiting for the log flush, like the record transaction (see
+ * transactWithoutFlushWait). SQLite has no round trips, and keeps the transaction.
  */
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import { placeholder, placeholderList, prepareQuery } from '../db/prepared-query.js';
+import { withoutFlushWait } from '../db/transaction.js';
 import type { FinishedAttempt } from './attempt-result.js';
 import {
   ATTEMPT_COLUMNS,
@@ -48,7 +47,7 @@ export async function recordHealthySuccesses(
 
   const changes = attempts.flatMap((attempt) => [attempt.deliveryId, attempt.attemptedAt]);
   const rows = attemptValues(context.ids, attempts);
-  const done = await succeed.rows(context.database, attempts.length, [
+  const done = await succeed.rows(withoutFlushWait(context.database), attempts.length, [
     context.clock.now(),
     owner,
     ...changes,

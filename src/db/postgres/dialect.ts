@@ -2,16 +2,7 @@
  * The shared engine for more than one process: a pg connection pool. 64-bit integers (our
  * millisecond timestamps and counts) are read as JavaScript numbers, which hold them exactly.
  */
-import {
-  CompiledQuery,
-  type DatabaseConnection,
-  type Driver,
-  Kysely,
-  PostgresDialect,
-  type PostgresDialectConfig,
-  PostgresDriver,
-  type TransactionSettings,
-} from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Schema } from '../schema.js';
 
@@ -64,41 +55,24 @@ export function createPostgresDatabase(pool: pg.Pool): Kysely<Schema> {
   return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
 }
 
-/**
- * A second Kysely handle over the same pool whose transactions commit without waiting for the
- * write-ahead log to reach the disk (see transactWithoutFlushWait in ../transaction.ts). It is
- * never destroyed itself: the pool it shares closes with the handle from createPostgresDatabase.
- */
-export function createUnflushedPostgresDatabase(pool: pg.Pool): Kysely<Schema> {
-  return new Kysely<Schema>({ dialect: new UnflushedCommitDialect({ pool }) });
-}
+/** Connections of the pool for writes that do not wait for the log flush. */
+const UNFLUSHED_POOL_SIZE = 4;
 
 /**
- * `begin` and `set local synchronous_commit = off` as one simple-protocol query: one round trip
- * to the server instead of two, for transactions of a few statements each.
+ * A second, small pool whose sessions commit without waiting for the write-ahead log to reach
+ * the disk (`synchronous_commit = off`, set once on each new connection; see
+ * transactWithoutFlushWait in ../transaction.ts). Being a session setting, it also covers a
+ * statement that commits on its own, and a transaction needs no statement of its own to set it.
  */
-const BEGIN_UNFLUSHED = CompiledQuery.raw('begin; set local synchronous_commit = off');
-
-class UnflushedCommitDriver extends PostgresDriver {
-  override async beginTransaction(
-    connection: DatabaseConnection,
-    settings: TransactionSettings,
-  ): Promise<void> {
-    if (settings.isolationLevel || settings.accessMode) {
-      await super.beginTransaction(connection, settings);
-      await connection.executeQuery(CompiledQuery.raw('set local synchronous_commit = off'));
-      return;
-    }
-    await connection.executeQuery(BEGIN_UNFLUSHED);
-  }
-}
-
-class UnflushedCommitDialect extends PostgresDialect {
-  constructor(private readonly config: PostgresDialectConfig) {
-    super(config);
-  }
-
-  override createDriver(): Driver {
-    return new UnflushedCommitDriver(this.config);
-  }
+export function createUnflushedPostgresPool(url: string, options: PostgresOptions = {}): pg.Pool {
+  const pool = createPostgresPool(url, {
+    ...options,
+    poolSize: Math.min(options.poolSize ?? UNFLUSHED_POOL_SIZE, UNFLUSHED_POOL_SIZE),
+  });
+  // Queued before anything the connection is handed out for; a connection on which it fails
+  // fails that next statement too, and the pool discards it.
+  pool.on('connect', (client) => {
+    client.query('set synchronous_commit = off').catch(() => {});
+  });
+  return pool;
 }
