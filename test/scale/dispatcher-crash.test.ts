@@ -69,16 +69,24 @@ describe.skipIf(!postgresAvailable)('a dispatcher killed mid-run [postgres]', ()
     return ids;
   }
 
-  /** The process holding the most leases, waiting for a moment when one holds any. */
-  async function busiest(processes: ClusterProcess[]): Promise<ClusterProcess> {
+  /**
+   * The process holding the most leases, frozen (SIGSTOP) at a moment when it holds some: a
+   * kill then certainly interrupts work. Between two claims a fast dispatcher can hold nothing
+   * for a moment, or finish what it held between a look and the kill; so look, freeze, and
+   * look again while it cannot move.
+   */
+  async function freezeBusiest(processes: ClusterProcess[]): Promise<ClusterProcess> {
     for (;;) {
       const held = await Promise.all(
         processes.map((process) => leasesHeldBy(cluster.context, process.leasePrefix)),
       );
       const most = Math.max(...held);
-      // Between two claims a fast dispatcher can hold nothing for a moment; a kill then would
-      // interrupt no work and prove nothing, so look again.
-      if (most > 0) return processes[held.indexOf(most)]!;
+      if (most > 0) {
+        const victim = processes[held.indexOf(most)]!;
+        victim.child.kill('SIGSTOP');
+        if ((await leasesHeldBy(cluster.context, victim.leasePrefix)) > 0) return victim;
+        victim.child.kill('SIGCONT');
+      }
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
@@ -90,7 +98,7 @@ describe.skipIf(!postgresAvailable)('a dispatcher killed mid-run [postgres]', ()
 
     await eventually(() => received() >= TOTAL / 3, 60_000);
     // The busiest one, so that the kill certainly interrupts work.
-    const victim = await busiest(dispatchers);
+    const victim = await freezeBusiest(dispatchers);
     const survivors = dispatchers.filter((process) => process !== victim);
     await cluster.kill(victim, 'SIGKILL');
     const inFlightAtKill = await leasesHeldBy(cluster.context, victim.leasePrefix);
