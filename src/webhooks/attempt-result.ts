@@ -77,15 +77,11 @@ export async function recordAttempts(
   if (attempts.length === 0) return [];
   const succeeded = await recordHealthySuccesses(context, attempts);
   const rest = attempts.filter((attempt) => !succeeded.has(attempt.deliveryId));
-  const restVerdicts = new Map(
-    (await recordInTransaction(context, rest, random)).map((verdict, index) => [
-      rest[index]?.deliveryId,
-      verdict,
-    ]),
-  );
+  // In the order of `attempts`, as `rest` is.
+  const restVerdicts = (await recordInTransaction(context, rest, random)).values();
   return attempts.map((attempt) => {
     const attemptNumber = succeeded.get(attempt.deliveryId);
-    if (attemptNumber === undefined) return restVerdicts.get(attempt.deliveryId) ?? null;
+    if (attemptNumber === undefined) return restVerdicts.next().value ?? null;
     return { outcome: 'succeeded', attemptNumber, nextAttemptAt: null, disabledReason: null };
   });
 }
@@ -99,11 +95,8 @@ async function recordInTransaction(
   if (attempts.length === 0) return [];
   return transactWithoutFlushWait(context.database, async (write) => {
     const deliveries = await lockDeliveries(write, attempts);
-    const endpoints = mayChangeEndpoints(attempts, deliveries)
-      ? await lockEndpoints(write, [
-          ...new Set([...deliveries.values()].map((row) => row.endpoint_id)),
-        ])
-      : new Map<string, WebhookEndpointTable>();
+    const endpointIds = [...new Set([...deliveries.values()].map((row) => row.endpoint_id))];
+    const endpoints = await lockEndpoints(write, endpointIds);
     const now = context.clock.now();
 
     const recorded: RecordedAttempt[] = [];
@@ -242,9 +235,6 @@ async function updateEndpointHealth(
   endpoint.failing_since = failingSince;
 }
 
-/** A locked delivery, with whether its endpoint was failing when the lock was taken. */
-type LockedDelivery = DeliveryRow & { endpoint_failing: number | null };
-
 /**
  * The batch's deliveries by id; the caller checks that each is still pending and leased to it.
  * Only the primary key is in the query: with `status` or `lease_owner` there too, SQLite's
@@ -253,44 +243,21 @@ type LockedDelivery = DeliveryRow & { endpoint_failing: number | null };
 async function lockDeliveries(
   write: WriteContext,
   attempts: readonly FinishedAttempt[],
-): Promise<Map<string, LockedDelivery>> {
+): Promise<Map<string, DeliveryRow>> {
   const ids = attempts.map((attempt) => attempt.deliveryId);
   const rows = await deliveriesToRecord.rows(write, ids.length, ids);
   return new Map(rows.map((row) => [row.id, row]));
 }
 
-/**
- * The `size` deliveries whose ids are the arguments, locked in id order on PostgreSQL, each
- * with `endpoint_failing` set when its endpoint has a run of failures (read, not locked).
- */
-const deliveriesToRecord = prepareQuery<LockedDelivery>((db, _param, size, dialect) => {
+/** The `size` deliveries whose ids are the arguments, locked in id order on PostgreSQL. */
+const deliveriesToRecord = prepareQuery((db, _param, size, dialect) => {
   const query = db
-    .selectFrom('deliveries as d')
-    .leftJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
-    .selectAll('d')
-    .select(
-      sql<number | null>`case when e.failing_since is null then 0 else 1 end`.as(
-        'endpoint_failing',
-      ),
-    )
-    .where('d.id', 'in', placeholderList<string>(0, size))
-    .orderBy('d.id');
-  return dialect === 'postgres' ? query.forUpdate('d') : query;
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('id', 'in', placeholderList<string>(0, size))
+    .orderBy('id');
+  return dialect === 'postgres' ? query.forUpdate() : query;
 });
-
-/**
- * Whether recording the batch may change an endpoint: only a failure, or a success of an
- * endpoint that was failing, does. A batch of successes of healthy endpoints (the usual case)
- * then locks no endpoint. An endpoint whose first failure commits concurrently is no anomaly:
- * the batch did not write it, and the result is as if the batch had committed first.
- */
-function mayChangeEndpoints(
-  attempts: readonly FinishedAttempt[],
-  deliveries: Map<string, LockedDelivery>,
-): boolean {
-  for (const delivery of deliveries.values()) if (delivery.endpoint_failing !== 0) return true;
-  return attempts.some(({ result }) => classifyAttempt(result) !== 'success');
-}
 
 /** The endpoints by id, locked in id order so that concurrent batches cannot deadlock. */
 async function lockEndpoints(
@@ -339,7 +306,10 @@ async function writeOutcomes(
   await applyChanges.execute(write, recorded.length, changes);
 }
 
-/** `now`, then each delivery's change: id, status, next_attempt_at, attempt_count, last_attempt_at. */
+/**
+ * `now`, then each delivery's change: id, status, next_attempt_at, attempt_count,
+ * last_attempt_at.
+ */
 function changeValues(recorded: readonly RecordedAttempt[], now: number): unknown[] {
   const values: unknown[] = [now];
   for (const { delivery, attempt, change } of recorded) {
