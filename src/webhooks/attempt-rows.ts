@@ -4,36 +4,33 @@
  * statement that records a batch of successes on PostgreSQL.
  */
 import { sql } from 'kysely';
-import { placeholderList } from '../db/prepared-query.js';
+import { placeholder, placeholderList } from '../db/prepared-query.js';
 import type { DeliveryAttemptTable } from '../db/schema.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { FinishedAttempt } from './attempt-result.js';
 
-/** The columns of an attempt row, in the order `attemptValues` lists their values. */
-export const ATTEMPT_COLUMNS = [
-  'id',
-  'delivery_id',
-  'attempted_at',
-  'duration_ms',
-  'status_code',
-  'error_kind',
-  'request_headers',
-  'response_headers',
-  'response_body',
-] as const satisfies ReadonlyArray<keyof DeliveryAttemptTable>;
+/**
+ * The columns of an attempt row, in the order `attemptValues` lists their values, with the
+ * type PostgreSQL is told where a list of values has no table to say it.
+ */
+const ATTEMPT_COLUMN_TYPES = {
+  id: 'text',
+  delivery_id: 'text',
+  attempted_at: 'bigint',
+  duration_ms: 'integer',
+  status_code: 'integer',
+  error_kind: 'text',
+  request_headers: 'text',
+  response_headers: 'text',
+  response_body: 'text',
+} as const satisfies Partial<Record<keyof DeliveryAttemptTable, string>>;
 
-/** How PostgreSQL is told each column's type where a list of values has no table to say it. */
-const ATTEMPT_COLUMN_TYPES = [
-  'text',
-  'text',
-  'bigint',
-  'integer',
-  'integer',
-  'text',
-  'text',
-  'text',
-  'text',
-] as const;
+const ATTEMPT_COLUMNS = Object.keys(ATTEMPT_COLUMN_TYPES) as Array<
+  keyof typeof ATTEMPT_COLUMN_TYPES
+>;
+
+/** The column list of an attempt row, for `insert into delivery_attempts (…)`. */
+export const attemptColumns = sql.join(ATTEMPT_COLUMNS.map((column) => sql.ref(column)));
 
 /** The values of one new attempt row per attempt, in the order of ATTEMPT_COLUMNS. */
 export function attemptValues(
@@ -65,17 +62,16 @@ export function attemptInsert(size: number, from: number) {
 
 /**
  * A `values` list of `size` attempt rows from argument `from` on, each value cast to its
- * column's type, named `name` with the columns of ATTEMPT_COLUMNS.
+ * column's type.
  */
-export function typedAttemptRows(size: number, from: number, name: string) {
+export function typedAttemptValues(size: number, from: number) {
   const width = ATTEMPT_COLUMNS.length;
   const rows = Array.from({ length: size }, (_, index) => {
-    const values = placeholderList(from + index * width, width).map(
-      (value, column) => sql`cast(${value} as ${sql.raw(ATTEMPT_COLUMN_TYPES[column] ?? 'text')})`,
-    );
+    const values = ATTEMPT_COLUMNS.map((column, offset) => {
+      const type = sql.raw(ATTEMPT_COLUMN_TYPES[column]);
+      return sql`cast(${placeholder(from + index * width + offset)} as ${type})`;
+    });
     return sql`(${sql.join(values)})`;
   });
-  return sql`(values ${sql.join(rows)}) as ${sql.ref(name)} (${attemptColumns})`;
+  return sql`values ${sql.join(rows)}`;
 }
-
-export const attemptColumns = sql.join(ATTEMPT_COLUMNS.map((column) => sql.ref(column)));

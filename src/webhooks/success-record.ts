@@ -14,15 +14,10 @@
  */
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
-import { placeholder, placeholderList, prepareQuery } from '../db/prepared-query.js';
+import { placeholder, prepareQuery } from '../db/prepared-query.js';
 import { withoutFlushWait } from '../db/transaction.js';
 import type { FinishedAttempt } from './attempt-result.js';
-import {
-  ATTEMPT_COLUMNS,
-  attemptColumns,
-  attemptValues,
-  typedAttemptRows,
-} from './attempt-rows.js';
+import { attemptColumns, attemptValues, typedAttemptValues } from './attempt-rows.js';
 import { classifyAttempt } from './outcomes.js';
 
 type SuccessContext = Pick<AppContext, 'database' | 'clock' | 'ids'>;
@@ -45,42 +40,34 @@ export async function recordHealthySuccesses(
     );
   if (!eligible) return new Map();
 
-  const changes = attempts.flatMap((attempt) => [attempt.deliveryId, attempt.attemptedAt]);
-  const rows = attemptValues(context.ids, attempts);
   const done = await succeed.rows(withoutFlushWait(context.database), attempts.length, [
     context.clock.now(),
     owner,
-    ...changes,
-    ...rows,
+    ...attemptValues(context.ids, attempts),
   ]);
   return new Map(done.map((row) => [row.id, Number(row.attempt_count)]));
 }
 
 /**
- * Marks `size` deliveries succeeded at `now` (argument 0) where they are still pending and
- * leased to the owner (1) and their endpoint is not failing, from a list of (id, attempted_at)
- * from argument 2 on, and inserts the attempt rows that follow (in the order of
- * ATTEMPT_COLUMNS) of the deliveries it marked. Answers the marked ids with their new counts.
+ * Marks deliveries succeeded at `now` (argument 0) where they are still pending and leased to
+ * the owner (1) and their endpoint is not failing, from `size` attempt rows that follow (in the
+ * order of attemptValues), and inserts the attempt rows of the deliveries it marked. Answers the
+ * marked ids with their new counts.
  */
-const succeed = prepareQuery<{ id: string; attempt_count: number }>((_db, _param, size) => {
-  const changes = Array.from({ length: size }, (_, index) => {
-    const [id, attemptedAt] = placeholderList(2 + index * 2, 2);
-    return sql`(cast(${id} as text), cast(${attemptedAt} as bigint))`;
-  });
-  const rows = typedAttemptRows(size, 2 + size * 2, 'attempt');
-  const deliveryId = sql.ref(`attempt.${ATTEMPT_COLUMNS[1]}`);
-  return sql`
-    with done as (
+const succeed = prepareQuery<{ id: string; attempt_count: number }>(
+  (_db, _param, size) => sql`
+    with attempt (${attemptColumns}) as (${typedAttemptValues(size, 2)}),
+    done as (
       update deliveries as d
       set status = 'succeeded',
           next_attempt_at = null,
           attempt_count = d.attempt_count + 1,
-          last_attempt_at = change.attempted_at,
+          last_attempt_at = attempt.attempted_at,
           lease_owner = null,
           lease_expires_at = null,
           updated_at = ${placeholder(0)}
-      from (values ${sql.join(changes)}) as change (id, attempted_at)
-      where d.id = change.id
+      from attempt
+      where d.id = attempt.delivery_id
         and d.status = 'pending'
         and d.lease_owner = ${placeholder(1)}
         and exists (
@@ -91,8 +78,7 @@ const succeed = prepareQuery<{ id: string; attempt_count: number }>((_db, _param
     ),
     inserted as (
       insert into delivery_attempts (${attemptColumns})
-      select attempt.* from ${rows}
-      where ${deliveryId} in (select id from done)
+      select attempt.* from attempt where attempt.delivery_id in (select id from done)
     )
-    select id, attempt_count from done`;
-});
+    select id, attempt_count from done`,
+);
