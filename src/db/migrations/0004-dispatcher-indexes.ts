@@ -33,13 +33,6 @@ export function dispatcherIndexesMigration(): Migration {
         .columns(['status', 'lease_expires_at', 'endpoint_id'])
         .where('lease_expires_at', 'is not', null)
         .execute();
-      // Every claim reads which endpoints are failing, to give them fewer attempts at once.
-      await db.schema
-        .createIndex('webhook_endpoints_failing')
-        .on('webhook_endpoints')
-        .column('failing_since')
-        .where('failing_since', 'is not', null)
-        .execute();
     },
   };
 }
