@@ -39,14 +39,14 @@ export function transact<T>(
 }
 
 /**
- * Runs `work` like transact, letting it commit without waiting for its log to reach the disk,
- * on PostgreSQL (on a small pool of its own whose sessions have `synchronous_commit = off`; a
- * flush takes milliseconds on many disks, longer than the whole transaction). A crash of the database server may then lose the last fraction of a second of
- * such commits, never part of one, and never a commit that was made durably before. Only for
- * writes whose loss repeats work rather than losing it: a dispatcher's claims and attempt
- * records, where a lost write means a delivery is sent again, which at-least-once delivery
- * allows. SQLite in WAL mode with `synchronous = NORMAL` already commits this way for every
- * transaction, losing nothing when only the process crashes.
+ * Runs `work` like transact, letting it commit without waiting for its log to reach the disk, on
+ * PostgreSQL (on a small pool of its own whose sessions have `synchronous_commit = off`; a flush
+ * takes milliseconds on many disks, longer than the whole transaction). A crash of the database
+ * server may then lose the last fraction of a second of such commits, never part of one, and never
+ * a commit that was made durably before. Only for writes whose loss repeats work rather than losing
+ * it: a dispatcher's claims and attempt records, where a lost write means a delivery is sent again,
+ * which at-least-once delivery allows. SQLite in WAL mode with `synchronous = NORMAL` already
+ * commits this way for every transaction, losing nothing when only the process crashes.
  */
 export function transactWithoutFlushWait<T>(
   database: Database,
