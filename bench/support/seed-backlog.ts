@@ -46,7 +46,14 @@ async function seedDeliveries(
   // Every event of a backlog is due by the time the dispatcher starts.
   const base = Date.now() - events - (delivered ? 3_600_000 : 1000);
   const first = delivered ? HISTORY_IDS : 0;
-  const status = delivered ? 'succeeded' : 'pending';
+  // The event's time, then the columns from status to updated_at of its delivery.
+  const at =
+    database.dialect === 'sqlite'
+      ? sql`${base} + i / ${fanOut} + 1`
+      : sql`${base}::bigint + i / ${fanOut} + 1`;
+  const state = delivered
+    ? sql`'succeeded', 1, null, null, null, ${at}, ${at}, 0, ${at}, ${at}`
+    : sql`'pending', 0, ${at}, null, null, null, ${at}, 0, ${at}, ${at}`;
   const endpointValues = sql.join(
     endpoints.map(
       (endpoint, index) => sql`(cast(${index} as integer), cast(${endpoint.id} as text))`,
@@ -67,11 +74,7 @@ async function seedDeliveries(
         next_attempt_at, lease_owner, lease_expires_at, last_attempt_at, retry_origin_at,
         retry_attempt_base, created_at, updated_at)
       select printf('dlv_%026d', ${first} + i), endpoint.id,
-             printf('evt_%026d', ${first} + i / ${fanOut} + 1), 'user.created', ${sql.lit(status)},
-             ${sql.lit(delivered ? 1 : 0)}, ${delivered ? sql`null` : sql`${base} + i / ${fanOut} + 1`},
-             null, null, ${delivered ? sql`${base} + i / ${fanOut} + 1` : sql`null`},
-             ${base} + i / ${fanOut} + 1, 0, ${base} + i / ${fanOut} + 1,
-             ${base} + i / ${fanOut} + 1
+             printf('evt_%026d', ${first} + i / ${fanOut} + 1), 'user.created', ${state}
       from n join endpoint on endpoint.position = i % ${fanOut}`.execute(database.db);
     return;
   }
@@ -88,11 +91,7 @@ async function seedDeliveries(
       retry_attempt_base, created_at, updated_at)
     select 'dlv_' || lpad((${first}::bigint + i)::text, 26, '0'), endpoint.id,
            'evt_' || lpad((${first}::bigint + i / ${fanOut} + 1)::text, 26, '0'), 'user.created',
-           ${sql.lit(status)}, ${sql.lit(delivered ? 1 : 0)},
-           ${delivered ? sql`null` : sql`${base}::bigint + i / ${fanOut} + 1`}, null, null,
-           ${delivered ? sql`${base}::bigint + i / ${fanOut} + 1` : sql`null`},
-           ${base}::bigint + i / ${fanOut} + 1,
-           0, ${base}::bigint + i / ${fanOut} + 1, ${base}::bigint + i / ${fanOut} + 1
+           ${state}
     from generate_series(0, ${deliveries - 1}::bigint) as i
     join endpoint on endpoint.position = i % ${fanOut}`.execute(database.db);
   await sql`analyze`.execute(database.db);
