@@ -47,30 +47,43 @@ for (const dialect of DIALECTS) {
       await clearWebhooks(rig.context);
     });
 
-    /** One endpoint with one delivery leased to `owner`; `failing` marks the endpoint failing. */
-    async function leasedDelivery(options: { owner?: string; failing?: boolean } = {}) {
-      const endpoint = await insertEndpoint(rig.context, 'http://127.0.0.1:9/hook', [
-        'user.created',
-      ]);
-      await rig.context.database.db
-        .updateTable('webhook_endpoints')
-        .set({ failing_since: options.failing ? rig.clock.now() - 1000 : null })
-        .where('id', '=', endpoint.id)
-        .execute();
-      // Other endpoints' subscriptions would add deliveries; each test clears them first.
-      await rig.context.database.db
-        .updateTable('webhook_endpoints')
-        .set({ event_types: JSON.stringify(['course.created']) })
-        .where('id', '!=', endpoint.id)
-        .execute();
-      await emitEvent(rig.context, 'user.created');
-      const delivery = await onlyDeliveryOf(rig.context, endpoint.id);
-      await rig.context.database.db
-        .updateTable('deliveries')
-        .set({ lease_owner: options.owner ?? OWNER, lease_expires_at: rig.clock.now() + 60_000 })
-        .where('id', '=', delivery.id)
-        .execute();
-      return { endpoint, delivery };
+    interface Lease {
+      /** Who holds the delivery's lease; this test's dispatcher when omitted. */
+      owner?: string;
+      /** Whether its endpoint is in a run of failures. */
+      failing?: boolean;
+    }
+
+    /** One endpoint per lease, and one event fanned out to all of them, leased as asked. */
+    async function leasedDeliveries(leases: Lease[]) {
+      const { db } = rig.context.database;
+      const endpoints = [];
+      for (const lease of leases) {
+        const endpoint = await insertEndpoint(rig.context, 'http://127.0.0.1:9/hook');
+        if (lease.failing) {
+          await db
+            .updateTable('webhook_endpoints')
+            .set({ failing_since: rig.clock.now() - 1000 })
+            .where('id', '=', endpoint.id)
+            .execute();
+        }
+        endpoints.push(endpoint);
+      }
+      await emitEvent(rig.context);
+      return Promise.all(
+        endpoints.map(async (endpoint, index) => {
+          const delivery = await onlyDeliveryOf(rig.context, endpoint.id);
+          await db
+            .updateTable('deliveries')
+            .set({
+              lease_owner: leases[index]?.owner ?? OWNER,
+              lease_expires_at: rig.clock.now() + 60_000,
+            })
+            .where('id', '=', delivery.id)
+            .execute();
+          return { endpoint, delivery };
+        }),
+      );
     }
 
     const attempt = (deliveryId: string, statusCode = 200): FinishedAttempt => ({
@@ -82,9 +95,12 @@ for (const dialect of DIALECTS) {
     });
 
     it('records a batch of successes, leaving out the one whose lease is gone', async () => {
-      const healthy = await leasedDelivery();
-      const failing = await leasedDelivery({ failing: true });
-      const taken = await leasedDelivery({ owner: 'another-dispatcher' });
+      const [healthy, failing, taken] = await leasedDeliveries([
+        {},
+        { failing: true },
+        { owner: 'another-dispatcher' },
+      ]);
+      if (!healthy || !failing || !taken) throw new Error('expected three deliveries');
 
       const verdicts = await recordAttempts(
         rig.context,
@@ -121,8 +137,8 @@ for (const dialect of DIALECTS) {
     });
 
     it('records a batch with a failure in it, each attempt as it happened', async () => {
-      const ok = await leasedDelivery();
-      const down = await leasedDelivery();
+      const [ok, down] = await leasedDeliveries([{}, {}]);
+      if (!ok || !down) throw new Error('expected two deliveries');
 
       const verdicts = await recordAttempts(
         rig.context,
