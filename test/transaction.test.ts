@@ -2,8 +2,9 @@
  * Write transactions on each engine: after-commit hooks, rollback, and on PostgreSQL which
  * transactions wait for the log flush and which do not.
  */
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Schema } from '../src/db/schema.js';
 import {
   transact,
   transactWithoutFlushWait,
@@ -73,24 +74,16 @@ for (const dialect of DIALECTS) {
 
     if (dialect !== 'postgres') return;
     it('only the handle for writes without the flush wait has synchronous_commit off', async () => {
-      const setting = async (write: WriteContext) => {
-        const { rows } = await sql<{
-          value: string;
-        }>`select current_setting('synchronous_commit') as value`.execute(write.trx);
-        return rows[0]?.value;
+      const settingOf = async (executor: Kysely<Schema>) => {
+        const query = sql<{ value: string }>`select current_setting('synchronous_commit') as value`;
+        return (await query.execute(executor)).rows[0]?.value;
       };
-      const durable = await transact(testDatabase.database, setting);
-      const relaxed = await transactWithoutFlushWait(testDatabase.database, setting);
-      expect(durable).toBe('on');
-      expect(relaxed).toBe('off');
+      const setting = (write: WriteContext) => settingOf(write.trx);
+      expect(await transact(testDatabase.database, setting)).toBe('on');
+      expect(await transactWithoutFlushWait(testDatabase.database, setting)).toBe('off');
       // A statement that commits on its own through the same handle.
-      const alone = await sql<{
-        value: string;
-      }>`select current_setting('synchronous_commit') as value`.execute(
-        withoutFlushWait(testDatabase.database).db,
-      );
-      expect(alone.rows[0]?.value).toBe('off');
-      // The pool hands the same connections out again: none keeps the relaxed setting.
+      expect(await settingOf(withoutFlushWait(testDatabase.database).db)).toBe('off');
+      // The main pool's connections, each handed out again, never have the relaxed setting.
       const after = await Promise.all(
         Array.from({ length: 12 }, () => transact(testDatabase.database, setting)),
       );
