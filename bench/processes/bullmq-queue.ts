@@ -98,9 +98,10 @@ serveCommands({
   async burst(request_: { events: number; writers: number }): Promise<{ elapsedMs: number }> {
     startWorker();
     await worker?.waitUntilReady();
+    const before = completed;
     const started = performance.now();
     await writeConcurrently(request_.events, request_.writers, enqueueEvent);
-    await completedReach(request_.events * setup.targets.length);
+    await completedReach(before + request_.events * setup.targets.length);
     return { elapsedMs: performance.now() - started };
   },
 
@@ -108,11 +109,12 @@ serveCommands({
     startWorker();
     await worker?.waitUntilReady();
     const enqueued: Array<[string, number]> = [];
+    const before = completed;
     const sent = await pace(request_.rate, request_.durationMs, async () => {
       const stamp = sharedNow();
       enqueued.push([await enqueueEvent(), stamp]);
     });
-    await completedReach(sent * setup.targets.length);
+    await completedReach(before + sent * setup.targets.length);
     return enqueued;
   },
 

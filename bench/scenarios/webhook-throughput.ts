@@ -43,12 +43,14 @@ async function undiciRate(
   receivers: BenchProcess,
   urls: string[],
 ): Promise<Measured> {
-  const { events } = options.throughput;
-  await receivers.call('reset', { stamp: false });
+  const { events, warmupEvents } = options.throughput;
   const sender = BenchProcess.start('undici-sender');
   try {
     const targets = urls.map((url) => ({ url, secret: generateSecret() }));
     await sender.call('ready');
+    const concurrency = options.concurrency;
+    await sender.call('burst', { targets, events: warmupEvents, concurrency });
+    await receivers.call('reset', { stamp: false });
     const { result, cpuMs } = await measureCpu({ pids: [sender.pid] }, () =>
       sender.call<{ elapsedMs: number }>('burst', {
         targets,
@@ -73,8 +75,7 @@ async function bullmqRate(
   receivers: BenchProcess,
   urls: string[],
 ): Promise<Measured> {
-  const { events, writers } = options.throughput;
-  await receivers.call('reset', { stamp: false });
+  const { events, writers, warmupEvents } = options.throughput;
   const queue = BenchProcess.start('bullmq-queue');
   try {
     await queue.call('open', {
@@ -83,6 +84,8 @@ async function bullmqRate(
       targets: urls.map((url) => ({ url, secret: generateSecret() })),
       concurrency: options.concurrency,
     });
+    await queue.call('burst', { events: warmupEvents, writers });
+    await receivers.call('reset', { stamp: false });
     const { result, cpuMs } = await measureCpu({ pids: [queue.pid], names: ['redis-server'] }, () =>
       queue.call<{ elapsedMs: number }>('burst', { events, writers }),
     );
@@ -100,12 +103,16 @@ async function lyceumRate(
   urls: string[],
   dialect: 'sqlite' | 'postgres',
 ): Promise<Measured> {
-  const { events, writers } = options.throughput;
+  const { events, writers, warmupEvents } = options.throughput;
   const expected = events * urls.length;
-  await receivers.call('reset', { stamp: false });
+  const warmupExpected = warmupEvents * urls.length;
   const split = dialect === 'postgres';
   const request = { dialect, urls, label: `throughput-${dialect}`, split };
   return withLyceum(options, request, async (rig) => {
+    const warmup = { events: warmupEvents, writers };
+    if (split) await splitBurst(rig, warmup, warmupExpected, { quiet: true });
+    else await burst(rig, warmup, warmupExpected);
+    await receivers.call('reset', { stamp: false });
     const scope = split
       ? { pids: [rig.committer.pid, rig.dispatcher.pid], labels: ['API', 'dispatcher'] }
       : { pids: [rig.dispatcher.pid], labels: ['serve'] };
@@ -119,8 +126,9 @@ async function lyceumRate(
         : burst(rig, { events, writers }, expected),
     );
     const recorded = await rig.dispatcher.call<number>('recordedSuccesses');
-    if (recorded !== expected)
-      throw new Error(`${recorded} attempts recorded, expected ${expected}`);
+    if (recorded !== warmupExpected + expected) {
+      throw new Error(`${recorded} attempts recorded, expected ${warmupExpected + expected}`);
+    }
     await expectReceived(receivers, events);
     process.stderr.write(
       `bench: Lyceum on ${rig.dialect}, CPU per delivery: ${describeParts(parts, expected)}\n`,
@@ -141,11 +149,15 @@ export async function burst(rig: LyceumRig, size: BurstSize, expected: number): 
   return result.elapsedMs;
 }
 
-/** An API-like process commits, the dispatcher process delivers; the same span. */
+/**
+ * An API-like process commits, the dispatcher process delivers; the same span. Says how long
+ * committing took unless `quiet` (a warm-up).
+ */
 export async function splitBurst(
   rig: LyceumRig,
   size: BurstSize,
   expected: number,
+  { quiet = false } = {},
 ): Promise<number> {
   await rig.dispatcher.call('start');
   const done = rig.dispatcher.call<{ at: number }>('waitForSuccesses', { count: expected });
@@ -154,6 +166,7 @@ export async function splitBurst(
     size,
   );
   const elapsedMs = (await done).at - committed.startedAt;
+  if (quiet) return elapsedMs;
   process.stderr.write(
     `bench: Lyceum on ${rig.dialect}, API and dispatcher processes: ${expected} deliveries in ` +
       `${elapsedMs.toFixed(0)} ms, committing the events took ${committed.commitMs.toFixed(0)} ms\n`,
