@@ -21,6 +21,7 @@ import {
   type Transaction,
 } from 'kysely';
 import type { Database, DialectName } from './database.js';
+import { keepPrepared } from './postgres/named-statements.js';
 import type { Schema } from './schema.js';
 import type { WriteContext } from './transaction.js';
 
@@ -104,6 +105,7 @@ export function prepareQuery<Row>(build: QueryBuilder<Row>): PreparedQuery<Row> 
       );
       found = { sql, parameters };
       bySize[size] = found;
+      if (target.dialect === 'postgres') keepPrepared(sql);
     }
     return found;
   };

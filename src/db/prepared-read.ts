@@ -14,6 +14,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from './database.js';
+import { keepPrepared } from './postgres/named-statements.js';
 import { bindArguments, placeholder } from './prepared-query.js';
 import type { Schema } from './schema.js';
 
@@ -66,6 +67,8 @@ export function prepareRead<Args extends unknown[], Row>(
     if (database.sqlite) {
       const statement = database.sqlite.prepareRaw(sql);
       compiled.sqlite = { statement, toRow: rowMaker(statement) };
+    } else {
+      keepPrepared(sql);
     }
     compiledFor.set(database, compiled);
     return compiled;

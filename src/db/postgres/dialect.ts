@@ -5,6 +5,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Schema } from '../schema.js';
+import { NamedStatementClient } from './named-statements.js';
 
 export interface PostgresOptions {
   /** Connections kept by this process. */
@@ -36,6 +37,7 @@ export function createPostgresPool(url: string, options: PostgresOptions = {}): 
     max: options.poolSize ?? 10,
     fallback_application_name: APPLICATION_NAME,
     types,
+    Client: NamedStatementClient,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
   });
   // A connection that dies while idle (server restart, terminated backend) is dropped by the
