@@ -63,7 +63,7 @@ describe.skipIf(!postgresAvailable)('named statements [postgres]', () => {
     expect(await preparedWith(text)).toEqual([]);
   });
 
-  it('prepares a statement again after its result columns changed', async () => {
+  it('prepares a statement again at once after its result columns changed', async () => {
     await sql`create table widgets (id int)`.execute(single.db);
     await sql`insert into widgets values (1)`.execute(single.db);
     const text = 'select * from widgets where id = $1';
@@ -72,9 +72,25 @@ describe.skipIf(!postgresAvailable)('named statements [postgres]', () => {
 
     expect((await run()).rows).toEqual([{ id: 1 }]);
     await sql`alter table widgets add column size int default 3`.execute(single.db);
-    await expect(run()).rejects.toMatchObject({ code: '0A000' });
     expect((await run()).rows).toEqual([{ id: 1, size: 3 }]);
     expect((await run()).rows).toEqual([{ id: 1, size: 3 }]);
     expect(await preparedWith(text)).toHaveLength(2);
+  });
+
+  it('inside a transaction, fails that statement and prepares it again for the next', async () => {
+    await sql`create table gadgets (id int)`.execute(single.db);
+    await sql`insert into gadgets values (1)`.execute(single.db);
+    const text = 'select * from gadgets where id = $1';
+    keepPrepared(text);
+    const run = (db: typeof single.db) => db.executeQuery(CompiledQuery.raw(text, [1]));
+
+    expect((await run(single.db)).rows).toEqual([{ id: 1 }]);
+    await sql`alter table gadgets add column size int default 3`.execute(single.db);
+    // The failure aborts the transaction, so the statement cannot simply run again in it.
+    await expect(single.db.transaction().execute((trx) => run(trx))).rejects.toMatchObject({
+      code: '0A000',
+    });
+    const rows = await single.db.transaction().execute(async (trx) => (await run(trx)).rows);
+    expect(rows).toEqual([{ id: 1, size: 3 }]);
   });
 });

@@ -10,9 +10,10 @@
  * client class looks the text up and, when it is kept, runs it under its name.
  *
  * A statement prepared before a schema change that alters its result columns (`select *` after
- * a migration run by another process) fails once with "cached plan must not change result
- * type"; the client then prepares the text again under a new name for the next call, and the
- * failed call is reported to its caller like any other failed statement.
+ * a migration run by another process) fails with "cached plan must not change result type". The
+ * client then prepares the text again under a new name: at once, for the same call, when the
+ * statement ran on its own; inside a transaction, which the failure has aborted, the call fails
+ * like any other failed statement and the next one uses the new name.
  */
 import pg from 'pg';
 
@@ -42,14 +43,20 @@ export class NamedStatementClient extends pg.Client {
       const [text, values] = args;
       const base = args.length === 2 && typeof text === 'string' ? names.get(text) : undefined;
       if (base === undefined || !Array.isArray(values)) return plain(...args);
-      const times = this.renamed.get(text as string);
-      const name = times === undefined ? base : `${base}_${times}`;
-      return (plain({ name, text, values }) as Promise<pg.QueryResult>).catch((error: unknown) => {
-        if ((error as { code?: unknown }).code === CACHED_PLAN_CHANGED) {
-          this.renamed.set(text as string, (times ?? 0) + 1);
-        }
-        throw error;
+      return this.named(plain, text as string, base, values).catch((error: unknown) => {
+        if ((error as { code?: unknown }).code !== CACHED_PLAN_CHANGED) throw error;
+        this.renamed.set(text as string, (this.renamed.get(text as string) ?? 0) + 1);
+        // 'I': idle, no transaction was open, so nothing was lost and the call can run again.
+        if (this.getTransactionStatus() !== 'I') throw error;
+        return this.named(plain, text as string, base, values);
       });
     }) as typeof this.query;
+  }
+
+  /** Runs `text` under its current name on this connection. */
+  private named(plain: Query, text: string, base: string, values: unknown[]) {
+    const times = this.renamed.get(text);
+    const name = times === undefined ? base : `${base}_${times}`;
+    return plain({ name, text, values }) as Promise<pg.QueryResult>;
   }
 }
