@@ -25,7 +25,7 @@ export function keepPrepared(text: string): void {
   if (!names.has(text)) names.set(text, `lyceum_${names.size + 1}`);
 }
 
-/** PostgreSQL's code for a cached plan whose result type no longer matches (feature_not_supported). */
+/** The code of "cached plan must not change result type" (feature_not_supported). */
 const CACHED_PLAN_CHANGED = '0A000';
 
 type Query = (...args: unknown[]) => unknown;
