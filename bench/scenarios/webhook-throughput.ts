@@ -109,10 +109,7 @@ async function lyceumRate(
   const split = dialect === 'postgres';
   const request = { dialect, urls, label: `throughput-${dialect}`, split };
   return withLyceum(options, request, async (rig) => {
-    const warmup = { events: warmupEvents, writers };
-    if (split) await splitBurst(rig, warmup, warmupExpected, { quiet: true });
-    else await burst(rig, warmup, warmupExpected);
-    await receivers.call('reset', { stamp: false });
+    await warmUp(options, rig, receivers, urls.length);
     const scope = split
       ? { pids: [rig.committer.pid, rig.dispatcher.pid], labels: ['API', 'dispatcher'] }
       : { pids: [rig.dispatcher.pid], labels: ['serve'] };
@@ -141,6 +138,23 @@ async function lyceumRate(
 export interface BurstSize {
   events: number;
   writers: number;
+}
+
+/**
+ * The unmeasured burst of `options.throughput.warmupEvents` a rig delivers before it is measured,
+ * each event to `receiving` receivers that answer; the receivers' counts are reset afterwards.
+ */
+export async function warmUp(
+  options: BenchOptions,
+  rig: LyceumRig,
+  receivers: BenchProcess,
+  receiving: number,
+): Promise<void> {
+  const { warmupEvents: events, writers } = options.throughput;
+  const expected = events * receiving;
+  if (rig.committer === rig.dispatcher) await burst(rig, { events, writers }, expected);
+  else await splitBurst(rig, { events, writers }, expected, { quiet: true });
+  await receivers.call('reset', { stamp: false });
 }
 
 /** One process commits and dispatches; from the first commit to the last recorded success. */
