@@ -25,8 +25,14 @@ export function keepPrepared(text: string): void {
   if (!names.has(text)) names.set(text, `lyceum_${names.size + 1}`);
 }
 
-/** The code of "cached plan must not change result type" (feature_not_supported). */
-const CACHED_PLAN_CHANGED = '0A000';
+/** How PostgreSQL reports a kept statement whose result columns changed under it. */
+const CACHED_PLAN_CHANGED = { code: '0A000', message: 'cached plan must not change result type' };
+
+/** Whether `error` is CACHED_PLAN_CHANGED (its code alone is the broad feature_not_supported). */
+function cachedPlanChanged(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === CACHED_PLAN_CHANGED.code && message === CACHED_PLAN_CHANGED.message;
+}
 
 type Query = (...args: unknown[]) => unknown;
 
@@ -44,7 +50,7 @@ export class NamedStatementClient extends pg.Client {
       const base = args.length === 2 && typeof text === 'string' ? names.get(text) : undefined;
       if (base === undefined || !Array.isArray(values)) return plain(...args);
       return this.named(plain, text as string, base, values).catch((error: unknown) => {
-        if ((error as { code?: unknown }).code !== CACHED_PLAN_CHANGED) throw error;
+        if (!cachedPlanChanged(error)) throw error;
         this.renamed.set(text as string, (this.renamed.get(text as string) ?? 0) + 1);
         // 'I': idle, no transaction was open, so nothing was lost and the call can run again.
         if (this.getTransactionStatus() !== 'I') throw error;
