@@ -5,11 +5,11 @@
  */
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../src/db/database.js';
+import type { Database } from '../src/db/database.js';
 import { keepPrepared } from '../src/db/postgres/named-statements.js';
 import { prepareQuery } from '../src/db/prepared-query.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { POSTGRES_URL, postgresAvailable } from './support/services.js';
+import { postgresAvailable } from './support/services.js';
 
 describe.skipIf(!postgresAvailable)('named statements [postgres]', () => {
   let testDatabase: TestDatabase;
@@ -17,13 +17,11 @@ describe.skipIf(!postgresAvailable)('named statements [postgres]', () => {
   let single: Database;
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase('postgres');
-    const searchPath = new URL(testDatabase.url).searchParams.get('options')?.split('=')[1];
-    single = openDatabase({ kind: 'postgres', url: POSTGRES_URL }, { searchPath, poolSize: 1 });
+    testDatabase = await createTestDatabase('postgres', { poolSize: 1 });
+    single = testDatabase.database;
   });
 
   afterAll(async () => {
-    await single?.close();
     await testDatabase?.dispose();
   });
 
