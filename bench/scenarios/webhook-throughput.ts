@@ -103,13 +103,12 @@ async function lyceumRate(
   urls: string[],
   dialect: 'sqlite' | 'postgres',
 ): Promise<Measured> {
-  const { events, writers, warmupEvents } = options.throughput;
+  const { events, writers } = options.throughput;
   const expected = events * urls.length;
-  const warmupExpected = warmupEvents * urls.length;
   const split = dialect === 'postgres';
   const request = { dialect, urls, label: `throughput-${dialect}`, split };
   return withLyceum(options, request, async (rig) => {
-    await warmUp(options, rig, receivers, urls.length);
+    const warmedUp = await warmUp(options, rig, receivers, urls.length);
     const scope = split
       ? { pids: [rig.committer.pid, rig.dispatcher.pid], labels: ['API', 'dispatcher'] }
       : { pids: [rig.dispatcher.pid], labels: ['serve'] };
@@ -123,8 +122,8 @@ async function lyceumRate(
         : burst(rig, { events, writers }, expected),
     );
     const recorded = await rig.dispatcher.call<number>('recordedSuccesses');
-    if (recorded !== warmupExpected + expected) {
-      throw new Error(`${recorded} attempts recorded, expected ${warmupExpected + expected}`);
+    if (recorded !== warmedUp + expected) {
+      throw new Error(`${recorded} attempts recorded, expected ${warmedUp + expected}`);
     }
     await expectReceived(receivers, events);
     process.stderr.write(
@@ -143,18 +142,20 @@ export interface BurstSize {
 /**
  * The unmeasured burst of `options.throughput.warmupEvents` a rig delivers before it is measured,
  * each event to `receiving` receivers that answer; the receivers' counts are reset afterwards.
+ * Answers how many successful deliveries it made.
  */
 export async function warmUp(
   options: BenchOptions,
   rig: LyceumRig,
   receivers: BenchProcess,
   receiving: number,
-): Promise<void> {
+): Promise<number> {
   const { warmupEvents: events, writers } = options.throughput;
   const expected = events * receiving;
   if (rig.committer === rig.dispatcher) await burst(rig, { events, writers }, expected);
   else await splitBurst(rig, { events, writers }, expected, { quiet: true });
   await receivers.call('reset', { stamp: false });
+  return expected;
 }
 
 /** One process commits and dispatches; from the first commit to the last recorded success. */
