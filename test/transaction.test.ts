@@ -73,21 +73,27 @@ for (const dialect of DIALECTS) {
     }
 
     if (dialect !== 'postgres') return;
-    it('only the handle for writes without the flush wait has synchronous_commit off', async () => {
-      const settingOf = async (executor: Kysely<Schema>) => {
-        const query = sql<{ value: string }>`select current_setting('synchronous_commit') as value`;
+    it('only the handle for writes without the flush wait has the dispatcher settings', async () => {
+      const settingsOf = async (executor: Kysely<Schema>) => {
+        const query = sql<{ value: string }>`
+          select concat_ws(' ', current_setting('synchronous_commit'),
+            current_setting('plan_cache_mode'), current_setting('jit'),
+            current_setting('max_parallel_workers_per_gather')) as value`;
         return (await query.execute(executor)).rows[0]?.value;
       };
-      const setting = (write: WriteContext) => settingOf(write.trx);
-      expect(await transact(testDatabase.database, setting)).toBe('on');
-      expect(await transactWithoutFlushWait(testDatabase.database, setting)).toBe('off');
+      const settings = (write: WriteContext) => settingsOf(write.trx);
+      const dispatcher = 'off force_generic_plan off 0';
+      const defaults = await settingsOf(testDatabase.database.db);
+      expect(defaults).toMatch(/^on auto /);
+      expect(await transact(testDatabase.database, settings)).toBe(defaults);
+      expect(await transactWithoutFlushWait(testDatabase.database, settings)).toBe(dispatcher);
       // A statement that commits on its own through the same handle.
-      expect(await settingOf(withoutFlushWait(testDatabase.database).db)).toBe('off');
-      // The main pool's connections, each handed out again, never have the relaxed setting.
+      expect(await settingsOf(withoutFlushWait(testDatabase.database).db)).toBe(dispatcher);
+      // The main pool's connections, each handed out again, never have the dispatcher's.
       const after = await Promise.all(
-        Array.from({ length: 12 }, () => transact(testDatabase.database, setting)),
+        Array.from({ length: 12 }, () => transact(testDatabase.database, settings)),
       );
-      expect(new Set(after)).toEqual(new Set(['on']));
+      expect(new Set(after)).toEqual(new Set([defaults]));
     });
   });
 }

@@ -71,7 +71,12 @@ const UNFLUSHED_POOL_SIZE = 4;
  * values. PostgreSQL kept planning the claim's due query anew on every call, because its
  * estimate for the generic plan was the higher one: about 0.5 ms of planning per claim, more
  * than the query takes to run. Every statement of this pool reads by key or through the
- * dispatcher's partial indexes, which a generic plan uses as well as a custom one does.
+ * dispatcher's partial indexes, which a generic plan uses as well as a custom one does. A
+ * generic plan is costed without the call's values, so over a large backlog it expects a third
+ * of the table where a few rows match: PostgreSQL then compiled the claim on every call (JIT,
+ * 19 ms for a statement that runs in 2) and counted live leases with two parallel workers (5 ms
+ * to start them for a count that takes 0.1). Nothing these sessions run is large enough to gain
+ * from either, so both are off (`jit`, `max_parallel_workers_per_gather`).
  */
 export function createUnflushedPostgresPool(url: string, options: PostgresOptions = {}): pg.Pool {
   const pool = createPostgresPool(url, {
@@ -82,7 +87,10 @@ export function createUnflushedPostgresPool(url: string, options: PostgresOption
   // fails that next statement too, and the pool discards it.
   pool.on('connect', (client) => {
     client
-      .query('set synchronous_commit = off; set plan_cache_mode = force_generic_plan')
+      .query(
+        'set synchronous_commit = off; set plan_cache_mode = force_generic_plan; set jit = off; ' +
+          'set max_parallel_workers_per_gather = 0',
+      )
       .catch(() => {});
   });
   return pool;
