@@ -170,15 +170,10 @@ export const ENDPOINT_CLAIM_LOCK = 0x4c594344;
  * costs a claim nothing, and an endpoint with one slot free gives one delivery however old its
  * others are, so the claim still fills its `limit` from the rest.
  *
- * The heads are locked `FOR UPDATE SKIP LOCKED`; those the limit leaves out stay locked until
- * the claim commits, a few milliseconds. Another claim may be committing leases at this moment,
- * so the count here only narrows the candidates; endpointsWithLeases gives the exact one once
- * the endpoints are locked.
- *
- * The events are looked up for the chosen deliveries only, one by one (`lateral`): the
- * dispatcher's sessions keep a generic plan, costed without the limit's value, and with a plain
- * join that plan read the whole events table into a hash to join a few dozen rows (7 ms a claim
- * over a backlog of 100,000).
+ * The heads are locked `FOR UPDATE SKIP LOCKED`; those the final limit leaves out stay locked
+ * until the claim commits, a few milliseconds. Another claim may be committing leases at this
+ * moment, so the count here only narrows the candidates; endpointsWithLeases gives the exact one
+ * once the endpoints are locked.
  */
 const dueDeliveries = prepareQuery<DueRow>(
   (_db, param) => sql`with recursive ${queuedEndpoints()},
@@ -197,26 +192,20 @@ const dueDeliveries = prepareQuery<DueRow>(
       left join leased on leased.endpoint_id = queued.endpoint_id
       where queued.endpoint_id is not null
     )
-    select chosen.*, ev.data as event_data, ev.created_at as event_created_at
-    from (
-      select d.* from open
-      cross join lateral (
-        select * from deliveries as x
-        where x.status = 'pending' and x.endpoint_id = open.endpoint_id
-          and x.next_attempt_at <= ${param(0)}
-          and (x.lease_expires_at is null or x.lease_expires_at <= ${param(0)})
-        order by x.next_attempt_at
-        limit least(open.free, ${param(1)})
-        for update skip locked
-      ) as d
-      where open.free > 0
-      order by d.next_attempt_at
-      limit ${param(1)}
-    ) as chosen
-    left join lateral (
-      select data, created_at from events where events.id = chosen.event_id
-    ) as ev on true
-    order by chosen.next_attempt_at`,
+    select d.*, ev.data as event_data, ev.created_at as event_created_at
+    from open cross join lateral (
+      select * from deliveries as x
+      where x.status = 'pending' and x.endpoint_id = open.endpoint_id
+        and x.next_attempt_at <= ${param(0)}
+        and (x.lease_expires_at is null or x.lease_expires_at <= ${param(0)})
+      order by x.next_attempt_at
+      limit least(open.free, ${param(1)})
+      for update skip locked
+    ) as d
+    left join events as ev on ev.id = d.event_id
+    where open.free > 0
+    order by d.next_attempt_at
+    limit ${param(1)}`,
 );
 
 /** Takes the claim lock of every endpoint in the list (argument 0), in the order of their keys. */
