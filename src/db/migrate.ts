@@ -9,7 +9,6 @@ import { learningMigration } from './migrations/0001-learning.js';
 import { webhooksMigration } from './migrations/0002-webhooks.js';
 import { idempotencyMigration } from './migrations/0003-idempotency.js';
 import { dispatcherIndexesMigration } from './migrations/0004-dispatcher-indexes.js';
-import { dueByEndpointMigration } from './migrations/0005-due-by-endpoint.js';
 
 function migrationsFor(database: Database): Record<string, Migration> {
   return {
@@ -17,7 +16,6 @@ function migrationsFor(database: Database): Record<string, Migration> {
     '0002-webhooks': webhooksMigration(),
     '0003-idempotency': idempotencyMigration(),
     '0004-dispatcher-indexes': dispatcherIndexesMigration(),
-    '0005-due-by-endpoint': dueByEndpointMigration(),
   };
 }
 

@@ -21,8 +21,6 @@ import type { Database } from '../db/database.js';
 import { placeholder, placeholderList, prepareQuery } from '../db/prepared-query.js';
 import type { DeliveryTable, EventTable, WebhookEndpointTable } from '../db/schema.js';
 import { transactWithoutFlushWait, type WriteContext } from '../db/transaction.js';
-import { queuedEndpoints } from './queued-endpoints.js';
-import { chooseDueOnSqlite } from './sqlite-claim.js';
 
 /** A delivery row as the dispatcher holds it while it works on it. */
 export type DeliveryRow = Selectable<DeliveryTable>;
@@ -65,11 +63,9 @@ export interface ClaimedDelivery {
  * dispatcher and never delays the others, and once its attempts fail it keeps only the few
  * slots that notice its recovery; its first success gives it its full share again.
  *
- * Each endpoint's due deliveries are read from the head of its queue, so what waits behind a
- * full endpoint costs nothing. On PostgreSQL the claim reads what it sends in the same
- * statements that choose the work: each round trip to the server costs the dispatcher more CPU
- * than the statement itself, so the due deliveries come with their events, and the endpoints
- * with their live lease counts. SQLite has no round trips; see `sqlite-claim.ts`.
+ * The claim reads what it sends in the same statements that choose the work: each round trip
+ * to a database server costs the dispatcher more CPU than the statement itself, so the due
+ * deliveries come with their events, and the endpoints with their live lease counts.
  */
 export async function claimDueDeliveries(
   context: ClaimContext,
@@ -79,14 +75,22 @@ export async function claimDueDeliveries(
   const now = context.clock.now();
   const failingLimit = Math.min(request.failingEndpointLimit, request.perEndpointLimit);
 
-  const limitOf = (endpoint: WebhookEndpointTable | undefined) =>
-    endpoint?.failing_since == null ? request.perEndpointLimit : failingLimit;
-
   return transactWithoutFlushWait(context.database, async (write) => {
-    const { sqlite } = context.database;
-    const { chosen, endpoints } = sqlite
-      ? chooseDueOnSqlite(sqlite, now, request.limit, limitOf)
-      : await chooseDueOnPostgres(write, now, request, failingLimit, limitOf);
+    const candidates = await dueDeliveries.rows(write, 0, [
+      now,
+      request.limit,
+      request.perEndpointLimit,
+      failingLimit,
+    ]);
+    if (candidates.length === 0) return [];
+    const wanted = [...new Set(candidates.map((row) => row.endpoint_id))];
+    // Every claim takes its locks in the same order (by key), so two claims never wait on each
+    // other in a circle.
+    if (write.dialect === 'postgres') await lockEndpointClaims.execute(write, 0, [wanted]);
+    const endpoints = await endpointsWithLeases(write, now, wanted);
+    const limitOf = (endpoint: WebhookEndpointTable | undefined) =>
+      endpoint?.failing_since == null ? request.perEndpointLimit : failingLimit;
+    const chosen = withinEndpointLimit(candidates, endpoints, limitOf);
     if (chosen.length === 0) return [];
 
     const leaseExpiresAt = now + request.leaseMs;
@@ -96,44 +100,11 @@ export async function claimDueDeliveries(
   });
 }
 
-/**
- * The due deliveries a claim takes on PostgreSQL, where other processes claim at the same time:
- * the candidates, then the claim locks of their endpoints, then those endpoints' live leases
- * counted in a statement that starts after the locks are held, which decide what is taken.
- */
-async function chooseDueOnPostgres(
-  write: WriteContext,
-  now: number,
-  request: ClaimRequest,
-  failingLimit: number,
-  limitOf: (endpoint: WebhookEndpointTable | undefined) => number,
-): Promise<DueChoice> {
-  const candidates = await dueDeliveries.rows(write, 0, [
-    now,
-    request.limit,
-    request.perEndpointLimit,
-    failingLimit,
-  ]);
-  if (candidates.length === 0) return { chosen: [], endpoints: new Map() };
-  const wanted = [...new Set(candidates.map((row) => row.endpoint_id))];
-  // Every claim takes its locks in the same order (by key), so two claims never wait on each
-  // other in a circle.
-  await lockEndpointClaims.execute(write, 0, [wanted]);
-  const endpoints = await endpointsWithLeases(write, now, wanted);
-  return { chosen: withinEndpointLimit(candidates, endpoints, limitOf), endpoints };
-}
-
 /** A due delivery as the claim reads it: the row, and its event's body when the event exists. */
-export type DueRow = DeliveryRow & { event_data: string | null; event_created_at: number | null };
-
-/** What a claim takes, and the endpoints it read, each as it is now. */
-export interface DueChoice {
-  chosen: DueRow[];
-  endpoints: Map<string, LeasedEndpoint>;
-}
+type DueRow = DeliveryRow & { event_data: string | null; event_created_at: number | null };
 
 /** An endpoint with the number of its live leases, across every dispatcher. */
-export interface LeasedEndpoint {
+interface LeasedEndpoint {
   endpoint: WebhookEndpointTable | undefined;
   leased: number;
 }
@@ -159,54 +130,52 @@ function claimed(
 export const ENDPOINT_CLAIM_LOCK = 0x4c594344;
 
 /**
- * On PostgreSQL: up to `limit` (argument 1) deliveries due at `now` (0) and not leased, with
- * their events. From each endpoint with free slots (its limit, argument 2 or argument 3 while it
- * is failing, less its live leases) the oldest of its due deliveries, as many as it has slots
- * free, each endpoint's read in a lateral subquery from the head of its queue (see
- * `queued-endpoints.ts`); of those, the oldest due first. Ties within a millisecond are not
- * sorted further.
+ * Up to `limit` (argument 1) deliveries due at `now` (0) and not leased, with their events,
+ * leaving out endpoints that already have their limit of live leases: argument 2, or argument
+ * 3 for an endpoint that is failing. Oldest due first, in the order of the due index: ties
+ * within a millisecond are not sorted further, which would read every delivery of that
+ * millisecond before answering. On PostgreSQL another claim may be committing leases at this
+ * moment, so the count here only narrows the candidates; endpointsWithLeases gives the exact
+ * one once the endpoints are locked.
  *
- * Nothing waiting behind an endpoint's head is read: a full endpoint's pile of due deliveries
- * costs a claim nothing, and an endpoint with one slot free gives one delivery however old its
- * others are, so the claim still fills its `limit` from the rest.
- *
- * The heads are locked `FOR UPDATE SKIP LOCKED`; those the final limit leaves out stay locked
- * until the claim commits, a few milliseconds. Another claim may be committing leases at this
- * moment, so the count here only narrows the candidates; endpointsWithLeases gives the exact one
- * once the endpoints are locked.
+ * The events are joined to the chosen deliveries only: joined inside, a plan that reads every
+ * due delivery and sorts them (PostgreSQL picks one while a table's statistics still describe
+ * it as small) would look up an event for each of them.
  */
-const dueDeliveries = prepareQuery<DueRow>(
-  (_db, param) => sql`with recursive ${queuedEndpoints()},
-    leased as (
-      select endpoint_id, count(*) as live from deliveries
-      where status = 'pending' and lease_expires_at > ${param(0)}
-      group by endpoint_id
-    ),
-    open as (
-      select queued.endpoint_id,
-        case when e.failing_since is not null
-          then cast(${param(3)} as integer) else cast(${param(2)} as integer)
-        end - coalesce(leased.live, 0) as free
-      from queued
-      left join webhook_endpoints as e on e.id = queued.endpoint_id
-      left join leased on leased.endpoint_id = queued.endpoint_id
-      where queued.endpoint_id is not null
+const dueDeliveries = prepareQuery<DueRow>((db, param, _size, dialect) => {
+  const now = param<number>(0);
+  let due = db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', now)]))
+    .where('endpoint_id', 'not in', (eb) =>
+      eb
+        .selectFrom('deliveries as l')
+        .select('l.endpoint_id')
+        .where('l.status', '=', 'pending')
+        .where('l.lease_expires_at', '>', now)
+        .groupBy('l.endpoint_id')
+        .having(
+          sql`count(*)`,
+          '>=',
+          sql`case when exists (
+            select 1 from webhook_endpoints as f
+            where f.id = l.endpoint_id and f.failing_since is not null
+          ) then cast(${param(3)} as integer) else cast(${param(2)} as integer) end`,
+        ),
     )
-    select d.*, ev.data as event_data, ev.created_at as event_created_at
-    from open cross join lateral (
-      select * from deliveries as x
-      where x.status = 'pending' and x.endpoint_id = open.endpoint_id
-        and x.next_attempt_at <= ${param(0)}
-        and (x.lease_expires_at is null or x.lease_expires_at <= ${param(0)})
-      order by x.next_attempt_at
-      limit least(open.free, ${param(1)})
-      for update skip locked
-    ) as d
-    left join events as ev on ev.id = d.event_id
-    where open.free > 0
-    order by d.next_attempt_at
-    limit ${param(1)}`,
-);
+    .orderBy('next_attempt_at')
+    .limit(param<number>(1));
+  if (dialect === 'postgres') due = due.forUpdate().skipLocked();
+  return db
+    .selectFrom(due.as('d'))
+    .leftJoin('events as ev', 'ev.id', 'd.event_id')
+    .selectAll('d')
+    .select(['ev.data as event_data', 'ev.created_at as event_created_at'])
+    .orderBy('d.next_attempt_at');
+});
 
 /** Takes the claim lock of every endpoint in the list (argument 0), in the order of their keys. */
 const lockEndpointClaims = prepareQuery(
@@ -298,13 +267,10 @@ export async function nextDueAt(database: Database, now: number): Promise<number
   return row?.next == null ? null : Number(row.next);
 }
 
-/** The earliest next attempt after `now` (0): the first not yet due of each endpoint's queue. */
-const earliestNotDue = prepareQuery<{ next: number | null }>(
-  (_db, param) => sql`with recursive ${queuedEndpoints()}
-    select min((
-      select min(d.next_attempt_at) from deliveries as d
-      where d.status = 'pending' and d.endpoint_id = queued.endpoint_id
-        and d.next_attempt_at > ${param<number>(0)}
-    )) as next
-    from queued where queued.endpoint_id is not null`,
+const earliestNotDue = prepareQuery((db, param) =>
+  db
+    .selectFrom('deliveries')
+    .select(sql<number | null>`min(next_attempt_at)`.as('next'))
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '>', param<number>(0)),
 );

@@ -7,7 +7,6 @@ import { sql } from 'kysely';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/database.js';
 import type { Clock } from '../shared/clock.js';
-import { queuedEndpoints } from './queued-endpoints.js';
 
 /** How an attempt ended, as the `outcome` label says it. */
 export type AttemptOutcome = 'succeeded' | 'retrying' | 'failed' | 'endpoint_disabled';
@@ -38,17 +37,13 @@ export class WebhookMetrics {
       help: 'Pending deliveries whose next attempt is due now',
       registers: [this.registry],
       async collect() {
-        // Counted endpoint by endpoint, each from the head of its queue up to now, so that
-        // retries scheduled for later are not read at all.
-        const { rows } = await sql<{ count: number | null }>`
-          with recursive ${queuedEndpoints()}
-          select sum((
-            select count(*) from deliveries as d
-            where d.status = 'pending' and d.endpoint_id = queued.endpoint_id
-              and d.next_attempt_at <= ${clock.now()}
-          )) as count
-          from queued where queued.endpoint_id is not null`.execute(database.db);
-        this.set(Number(rows[0]?.count ?? 0));
+        const row = await database.db
+          .selectFrom('deliveries')
+          .select(sql<number>`count(*)`.as('count'))
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '<=', clock.now())
+          .executeTakeFirst();
+        this.set(Number(row?.count ?? 0));
       },
     });
     new Gauge({

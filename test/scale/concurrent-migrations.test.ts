@@ -16,7 +16,6 @@ const MIGRATIONS = [
   '0002-webhooks',
   '0003-idempotency',
   '0004-dispatcher-indexes',
-  '0005-due-by-endpoint',
 ];
 
 describe.skipIf(!postgresAvailable)('migrations with processes starting at once [postgres]', () => {
