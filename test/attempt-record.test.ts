@@ -3,19 +3,17 @@
  * leaves behind, whichever way the batch is written (on PostgreSQL a batch of successes is one
  * statement that leaves out what needs the locking transaction).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type FinishedAttempt, recordAttempts } from '../src/webhooks/attempt-result.js';
 import type { SendResult } from '../src/webhooks/sender.js';
 import { DIALECTS } from './support/database.js';
 import {
   attemptsOf,
-  clearWebhooks,
-  createWebhookRig,
   emitEvent,
   endpointRow,
   insertEndpoint,
   onlyDeliveryOf,
-  type WebhookRig,
+  useWebhookRig,
 } from './support/webhook-fixtures.js';
 
 const OWNER = 'test-dispatcher';
@@ -35,17 +33,7 @@ function answered(statusCode: number): SendResult {
 
 for (const dialect of DIALECTS) {
   describe(`recording attempts [${dialect}]`, () => {
-    let rig: WebhookRig;
-
-    beforeAll(async () => {
-      rig = await createWebhookRig(dialect);
-    });
-    afterAll(async () => {
-      await rig.testDatabase.dispose();
-    });
-    beforeEach(async () => {
-      await clearWebhooks(rig.context);
-    });
+    const rig = useWebhookRig(dialect);
 
     interface Lease {
       /** Who holds the delivery's lease; this test's dispatcher when omitted. */

@@ -3,16 +3,11 @@
  * and how each endpoint's limit bounds what it takes; the next retry after it and the due
  * backlog gauge.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DeliveryTable } from '../src/db/schema.js';
 import { type ClaimRequest, claimDueDeliveries, nextDueAt } from '../src/webhooks/claim.js';
 import { DIALECTS } from './support/database.js';
-import {
-  clearWebhooks,
-  createWebhookRig,
-  insertEndpoint,
-  type WebhookRig,
-} from './support/webhook-fixtures.js';
+import { insertEndpoint, useWebhookRig } from './support/webhook-fixtures.js';
 
 const REQUEST: ClaimRequest = {
   owner: 'dispatcher_test',
@@ -24,18 +19,8 @@ const REQUEST: ClaimRequest = {
 
 for (const dialect of DIALECTS) {
   describe(`claiming due deliveries [${dialect}]`, () => {
-    let rig: WebhookRig;
+    const rig = useWebhookRig(dialect);
     let sequence = 0;
-
-    beforeAll(async () => {
-      rig = await createWebhookRig(dialect);
-    });
-    afterAll(async () => {
-      await rig.testDatabase.dispose();
-    });
-    beforeEach(async () => {
-      await clearWebhooks(rig.context);
-    });
 
     const db = () => rig.context.database.db;
     const now = () => rig.clock.now();

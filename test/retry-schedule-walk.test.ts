@@ -3,19 +3,17 @@
  * receiver: every attempt happens exactly when the schedule says, and the delivery gives up
  * after the last one.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY_SCHEDULE, parseDuration } from '../src/config.js';
 import { Dispatcher } from '../src/webhooks/dispatcher.js';
 import { DIALECTS } from './support/database.js';
 import {
   attemptsOf,
-  clearWebhooks,
-  createWebhookRig,
   emitEvent,
   endpointRow,
   insertEndpoint,
   onlyDeliveryOf,
-  type WebhookRig,
+  useWebhookRig,
 } from './support/webhook-fixtures.js';
 import { answer, inTurn, type Receiver, startReceiver } from './support/webhook-receiver.js';
 
@@ -24,18 +22,11 @@ const NO_JITTER = () => 0.5;
 
 for (const dialect of DIALECTS) {
   describe(`retry schedule walk [${dialect}]`, () => {
-    let rig: WebhookRig;
+    const rig = useWebhookRig(dialect);
     let dispatcher: Dispatcher;
     const receivers: Receiver[] = [];
 
-    beforeAll(async () => {
-      rig = await createWebhookRig(dialect);
-    });
-    afterAll(async () => {
-      await rig.testDatabase.dispose();
-    });
     beforeEach(async () => {
-      await clearWebhooks(rig.context);
       dispatcher = new Dispatcher(rig.context, { random: NO_JITTER });
     });
     afterEach(async () => {

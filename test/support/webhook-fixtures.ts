@@ -4,6 +4,7 @@
  * depend on the endpoints API), events recorded through the real outbox, and readers for the
  * delivery log.
  */
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { loadConfig, type WebhookSettings } from '../../src/config.js';
 import { type AppContext, createContext } from '../../src/context.js';
 import type { DialectName } from '../../src/db/database.js';
@@ -44,6 +45,28 @@ export async function createWebhookRig(
     clock,
   });
   return { dialect, context, clock, testDatabase };
+}
+
+/**
+ * Registers a suite's hooks around one rig: made before its first test, its webhook tables
+ * emptied before each test, disposed after the last. The rig's fields are filled in once the
+ * suite's tests run.
+ */
+export function useWebhookRig(
+  dialect: DialectName,
+  settings: Partial<WebhookSettings> = {},
+): WebhookRig {
+  const rig = {} as WebhookRig;
+  beforeAll(async () => {
+    Object.assign(rig, await createWebhookRig(dialect, settings));
+  });
+  afterAll(async () => {
+    await rig.testDatabase.dispose();
+  });
+  beforeEach(async () => {
+    await clearWebhooks(rig.context);
+  });
+  return rig;
 }
 
 /** Empties every webhook table, so each test sees only its own endpoints and deliveries. */
