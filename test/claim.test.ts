@@ -123,12 +123,11 @@ for (const dialect of DIALECTS) {
 
     it('leaves out what is leased or not yet due, and takes back an expired lease', async () => {
       const id = await endpoint();
-      const live = await queue(id, 1, now() - 300, { owner: 'elsewhere', expiresAt: now() + 1 });
+      await queue(id, 1, now() - 300, { owner: 'elsewhere', expiresAt: now() + 1 });
       const expired = await queue(id, 1, now() - 200, { owner: 'gone', expiresAt: now() });
       const due = await queue(id, 1, now() - 100);
       await queue(id, 3, now() + 1);
 
-      expect(live).toHaveLength(1);
       expect(await claim()).toEqual([...expired, ...due]);
     });
 

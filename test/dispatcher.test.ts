@@ -4,7 +4,7 @@
  * per-endpoint concurrency, smaller while an endpoint is failing.
  */
 import { Webhook } from 'standardwebhooks';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type WebhookSettings } from '../src/config.js';
 import { createContext } from '../src/context.js';
 import { openDatabase } from '../src/db/database.js';
@@ -18,14 +18,12 @@ import { generateSecret } from '../src/webhooks/signing.js';
 import { DIALECTS } from './support/database.js';
 import {
   attemptsOf,
-  clearWebhooks,
-  createWebhookRig,
   deliveriesOf,
   emitEvent,
   endpointRow,
   insertEndpoint,
   onlyDeliveryOf,
-  type WebhookRig,
+  useWebhookRig,
 } from './support/webhook-fixtures.js';
 import {
   answer,
@@ -42,20 +40,15 @@ const NO_JITTER = () => 0.5;
 
 for (const dialect of DIALECTS) {
   describe(`dispatcher [${dialect}]`, () => {
-    let rig: WebhookRig;
+    const rig = useWebhookRig(dialect, { timeoutMs: 500 });
     let defaults: WebhookSettings;
     let dispatcher: Dispatcher;
     const receivers: Receiver[] = [];
 
-    beforeAll(async () => {
-      rig = await createWebhookRig(dialect, { timeoutMs: 500 });
+    beforeAll(() => {
       defaults = { ...rig.context.config.webhooks };
     });
-    afterAll(async () => {
-      await rig.testDatabase.dispose();
-    });
-    beforeEach(async () => {
-      await clearWebhooks(rig.context);
+    beforeEach(() => {
       dispatcher = new Dispatcher(rig.context, { random: NO_JITTER });
     });
     afterEach(async () => {
